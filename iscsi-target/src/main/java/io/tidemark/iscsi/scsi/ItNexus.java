@@ -24,14 +24,16 @@ public record ItNexus(String initiatorName, byte[] isid, String targetName, int 
         return targetName + ",t,0x" + String.format("%04x", portalGroupTag);
     }
 
+    // Same identity as comparing the port names, without formatting them on every lookup.
     @Override
     public boolean equals(Object o) {
-        return o instanceof ItNexus n && n.initiatorPortName().equals(initiatorPortName())
-                && n.targetPortName().equals(targetPortName());
+        return o instanceof ItNexus n && n.portalGroupTag == portalGroupTag && n.initiatorName.equals(initiatorName)
+                && java.util.Arrays.equals(n.isid, isid) && n.targetName.equals(targetName);
     }
 
     @Override
     public int hashCode() {
-        return initiatorPortName().hashCode() * 31 + targetPortName().hashCode();
+        return ((initiatorName.hashCode() * 31 + java.util.Arrays.hashCode(isid)) * 31 + targetName.hashCode()) * 31
+                + portalGroupTag;
     }
 }

@@ -1,0 +1,168 @@
+package io.tidemark.appliance;
+
+import io.tidemark.appliance.api.AdminApi;
+import io.tidemark.appliance.api.PortalAddress;
+import io.tidemark.appliance.config.ApplianceConfig;
+import io.tidemark.appliance.config.Sizes;
+import io.tidemark.appliance.metrics.ApplianceMetrics;
+import io.tidemark.appliance.volume.TargetProvisioner;
+import io.tidemark.appliance.volume.VolumeCatalog;
+import io.tidemark.appliance.volume.VolumeException;
+import io.tidemark.appliance.volume.VolumeStorage;
+import io.tidemark.iscsi.IscsiServer;
+import io.tidemark.iscsi.IscsiSettings;
+import io.tidemark.iscsi.TargetRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running appliance: volumes on their targets, the iSCSI portal, the admin API and
+ * metrics. {@link #close()} logs sessions out, flushes and closes every store, then stops.
+ * Thread-safe; close is idempotent.
+ */
+public final class Appliance implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
+
+    private final ApplianceConfig config;
+    private final List<AutoCloseable> stopOrder = new ArrayList<>();
+    private VolumeCatalog catalog;
+    private IscsiServer iscsi;
+    private AdminApi api;
+    private volatile PortalAddress portal;
+    private boolean closed;
+
+    private Appliance(ApplianceConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Opens (or creates) the volumes, starts the portal and the API, and logs one line starting
+     * {@code Tidemark ready:}. On failure everything started so far is stopped again.
+     */
+    public static Appliance start(ApplianceConfig config, VolumeStorage storage) throws StartupException {
+        long t0 = System.nanoTime();
+        Appliance a = new Appliance(config);
+        try {
+            a.startAll(storage);
+        } catch (StartupException | RuntimeException e) {
+            a.close();
+            throw e;
+        }
+        LOG.info("Tidemark ready: iSCSI portal {} (URLs use {}:{}), admin API http://{}:{}, {} volume(s) in {} ({} ms)",
+                hostPort(a.iscsi.localAddress()), a.portal.host(), a.portal.port(), config.admin().address(),
+                a.api.address().getPort(), a.catalog.count(), config.volumesDir(), (System.nanoTime() - t0) / 1_000_000);
+        return a;
+    }
+
+    private void startAll(VolumeStorage storage) throws StartupException {
+        stopOrder.add(DataDirLock.acquire(config.dataDir()));
+        TargetRegistry registry = new TargetRegistry();
+        try {
+            catalog = VolumeCatalog.open(config.volumesDir(), storage, new TargetProvisioner(registry, config));
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("cannot open the volumes in " + config.volumesDir() + ": " + e.getMessage(), e);
+        }
+        stopOrder.add(0, catalog);
+        createDemoVolume();
+
+        ApplianceConfig.Iscsi ic = config.iscsi();
+        iscsi = new IscsiServer(registry, new IscsiSettings(ic.address(), ic.port(), ic.portalGroupTag(), ic.advertisedHost()));
+        try {
+            iscsi.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while starting the iSCSI portal", e);
+        } catch (RuntimeException e) {
+            throw new StartupException("iSCSI portal " + ic.address() + ":" + ic.port() + ": " + reason(e), e);
+        }
+        stopOrder.add(0, this::closeIscsi);
+        portal = PortalAddress.of(ic, iscsi.localAddress());
+
+        ApplianceMetrics metrics = new ApplianceMetrics(catalog, () -> iscsi.sessions().size());
+        stopOrder.add(0, metrics);
+        api = new AdminApi(config, catalog, registry, iscsi::sessions, () -> portal, metrics);
+        try {
+            api.start();
+        } catch (RuntimeException e) {
+            throw new StartupException("admin API " + config.admin().address() + ":" + config.admin().port() + ": "
+                    + reason(e), e);
+        }
+        stopOrder.add(0, api);
+    }
+
+    private void createDemoVolume() throws StartupException {
+        ApplianceConfig.Demo demo = config.demo();
+        if (demo.sizeBytes() == 0 || catalog.count() > 0) {
+            return;
+        }
+        try {
+            catalog.create(demo.volume(), demo.sizeBytes(), null, null);
+            LOG.info("demo volume {} ({}) created: the data dir held no volume", demo.volume(), Sizes.format(demo.sizeBytes()));
+        } catch (VolumeException e) {
+            throw new StartupException("cannot create the demo volume: " + e.getMessage(), e);
+        }
+    }
+
+    private void closeIscsi() {
+        int sessions = iscsi.sessions().size();
+        LOG.info("stopping the iSCSI portal: logging out {} session(s)", sessions);
+        iscsi.close();
+    }
+
+    public ApplianceConfig config() {
+        return config;
+    }
+
+    public VolumeCatalog catalog() {
+        return catalog;
+    }
+
+    public InetSocketAddress adminAddress() {
+        return api.address();
+    }
+
+    public InetSocketAddress iscsiAddress() {
+        return iscsi.localAddress();
+    }
+
+    public PortalAddress portal() {
+        return portal;
+    }
+
+    /** Stops the API, logs sessions out and closes the portal, flushes and closes the stores. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (AutoCloseable c : stopOrder) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.error("shutdown step {} failed: {}", c.getClass().getSimpleName(), reason(e));
+            }
+        }
+        if (api != null) {
+            LOG.info("Tidemark stopped");
+        }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        return root == e ? msg : e.getMessage() + " (" + msg + ")";
+    }
+}

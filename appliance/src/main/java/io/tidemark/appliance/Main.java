@@ -1,0 +1,97 @@
+package io.tidemark.appliance;
+
+import io.tidemark.appliance.cli.AdminEndpoint;
+import io.tidemark.appliance.cli.CliException;
+import io.tidemark.appliance.cli.SessionCommand;
+import io.tidemark.appliance.cli.StartCommand;
+import io.tidemark.appliance.cli.TargetCommand;
+import io.tidemark.appliance.cli.VolumeCommand;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tidemark}: {@code start} runs the appliance; {@code volume}, {@code target} and
+ * {@code session} talk to a running one over its admin API. Exit codes: 0 ok, 1 the command
+ * failed (the reason is printed), 2 usage or configuration error.
+ */
+@Command(name = "tidemark", mixinStandardHelpOptions = true, version = "Tidemark 0.1.0",
+        description = "iSCSI block-replication appliance for VM disaster recovery.",
+        subcommands = {StartCommand.class, VolumeCommand.class, TargetCommand.class, SessionCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @Option(names = "--admin", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT", defaultValue = AdminEndpoint.DEFAULT,
+            converter = EndpointConverter.class, description = "Admin API of the appliance (default: ${DEFAULT-VALUE}).")
+    private AdminEndpoint admin;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print the API's JSON instead of a table.")
+    private boolean json;
+
+    @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
+            defaultValue = "${env:TIDEMARK_ADMIN_TOKEN}",
+            description = "Bearer token when the appliance sets admin.token (default: $TIDEMARK_ADMIN_TOKEN).")
+    private String token;
+
+    @Spec
+    private CommandSpec spec;
+
+    public AdminEndpoint admin() {
+        return admin;
+    }
+
+    public boolean json() {
+        return json;
+    }
+
+    public String token() {
+        return token;
+    }
+
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing command (expected: start, volume, target or session)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs one command line with the given streams; returns the exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (e instanceof CliException) {
+                commandLine.getErr().println("error: " + e.getMessage());
+            } else {
+                commandLine.getErr().println("error: " + e);
+            }
+            commandLine.getErr().flush();
+            return EXIT_FAILED;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** Lets picocli report a bad --admin as a usage error. */
+    static final class EndpointConverter implements CommandLine.ITypeConverter<AdminEndpoint> {
+        @Override
+        public AdminEndpoint convert(String value) {
+            return AdminEndpoint.parse(value);
+        }
+    }
+}

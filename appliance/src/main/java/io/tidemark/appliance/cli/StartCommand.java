@@ -1,0 +1,84 @@
+package io.tidemark.appliance.cli;
+
+import io.tidemark.appliance.Appliance;
+import io.tidemark.appliance.Main;
+import io.tidemark.appliance.StartupException;
+import io.tidemark.appliance.config.ApplianceConfig;
+import io.tidemark.appliance.config.ConfigException;
+import io.tidemark.appliance.config.ConfigKeys;
+import io.tidemark.appliance.config.ConfigLoader;
+import io.tidemark.appliance.config.ConfigLoader.FlagValue;
+import io.tidemark.appliance.volume.VolumeStorages;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tidemark start}: runs one appliance in the foreground until SIGTERM or Ctrl-C. */
+@Command(name = "start", description = "Run the appliance in the foreground (flags beat --config, which beats the defaults).")
+public final class StartCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file of `key = value` lines.")
+    Path config;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (data.dir).")
+    String data;
+
+    @Option(names = "--iscsi-port", paramLabel = "N", description = "iSCSI port (iscsi.port).")
+    String iscsiPort;
+
+    @Option(names = "--admin-port", paramLabel = "N", description = "Admin API port (admin.port).")
+    String adminPort;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The flags as configuration values, so they are validated like the file's. */
+    List<FlagValue> flags() {
+        List<FlagValue> flags = new ArrayList<>();
+        if (data != null) {
+            flags.add(new FlagValue(ConfigKeys.DATA_DIR, data, "--data"));
+        }
+        if (iscsiPort != null) {
+            flags.add(new FlagValue(ConfigKeys.ISCSI_PORT, iscsiPort, "--iscsi-port"));
+        }
+        if (adminPort != null) {
+            flags.add(new FlagValue(ConfigKeys.ADMIN_PORT, adminPort, "--admin-port"));
+        }
+        return flags;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        ApplianceConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config, flags());
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
+        Appliance appliance;
+        try {
+            appliance = Appliance.start(cfg, VolumeStorages.forConfig(cfg.store()));
+        } catch (StartupException e) {
+            err.println("start failed: " + e.getMessage());
+            err.flush();
+            return Main.EXIT_FAILED;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        ShutdownSignals.install(() -> {
+            appliance.close();
+            stopped.countDown();
+        });
+        stopped.await();
+        return Main.EXIT_OK;
+    }
+}

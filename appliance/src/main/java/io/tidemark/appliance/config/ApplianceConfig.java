@@ -1,0 +1,86 @@
+package io.tidemark.appliance.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole configuration of one appliance, validated.
+ *
+ * @param dataDir  root of the volume files
+ * @param iscsi    the portal
+ * @param admin    the REST API
+ * @param demo     the demo volume made on an empty data dir
+ * @param store    how volume files are opened
+ * @param targets  settings of targets named in the configuration, by target name
+ */
+public record ApplianceConfig(Path dataDir, Iscsi iscsi, Admin admin, Demo demo, Store store,
+                              Map<String, Target> targets) {
+
+    public ApplianceConfig {
+        targets = Map.copyOf(targets);
+    }
+
+    /** The embedded defaults alone. */
+    public static ApplianceConfig defaults() {
+        return ConfigLoader.load(null, List.of());
+    }
+
+    public Path volumesDir() {
+        return dataDir.resolve("volumes");
+    }
+
+    /** Settings of target NAME, or a plain open target when the configuration does not name it. */
+    public Target target(String name) {
+        return targets.getOrDefault(name, Target.open(name));
+    }
+
+    /**
+     * @param advertisedHost host for SendTargets and URLs; null: the bound or a local address
+     */
+    public record Iscsi(String address, int port, int portalGroupTag, String advertisedHost, String iqnPrefix) {
+
+        public String targetIqn(String targetName) {
+            return iqnPrefix + ":" + targetName;
+        }
+    }
+
+    /** @param token bearer token the API requires; null: no authentication */
+    public record Admin(String address, int port, String token) {
+
+        public Optional<String> requiredToken() {
+            return Optional.ofNullable(token);
+        }
+    }
+
+    /** @param sizeBytes 0: no demo volume */
+    public record Demo(String volume, long sizeBytes) {}
+
+    public record Store(boolean directIo) {}
+
+    /**
+     * @param alias             TargetAlias; null for none
+     * @param chap              null for AuthMethod=None
+     * @param allowedInitiators empty: every initiator
+     */
+    public record Target(String name, String alias, Chap chap, List<String> allowedInitiators) {
+
+        public Target {
+            allowedInitiators = List.copyOf(allowedInitiators);
+        }
+
+        public static Target open(String name) {
+            return new Target(name, null, null, List.of());
+        }
+    }
+
+    /** @param mutualUser and mutualSecret null unless mutual CHAP is configured */
+    public record Chap(String user, String secret, String mutualUser, String mutualSecret) {
+
+        @Override
+        public String toString() {
+            return "Chap[user=" + user + ", mutualUser=" + mutualUser + "]";
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.tidemark.appliance.config;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Every key the appliance accepts and the type of its value. The defaults themselves live in
+ * the embedded {@code tidemark-defaults.conf}, which must set every global key here.
+ */
+public final class ConfigKeys {
+
+    public static final String DATA_DIR = "data.dir";
+    public static final String ISCSI_ADDRESS = "iscsi.address";
+    public static final String ISCSI_PORT = "iscsi.port";
+    public static final String ISCSI_PORTAL_GROUP_TAG = "iscsi.portal-group-tag";
+    public static final String ISCSI_ADVERTISED_HOST = "iscsi.advertised-host";
+    public static final String ISCSI_IQN_PREFIX = "iscsi.iqn-prefix";
+    public static final String ADMIN_ADDRESS = "admin.address";
+    public static final String ADMIN_PORT = "admin.port";
+    public static final String ADMIN_TOKEN = "admin.token";
+    public static final String DEMO_VOLUME = "demo.volume";
+    public static final String DEMO_VOLUME_SIZE = "demo.volume.size";
+    public static final String STORE_DIRECT_IO = "store.direct-io";
+
+    public static final String TARGET_ALIAS = "alias";
+    public static final String TARGET_CHAP_USER = "chap.user";
+    public static final String TARGET_CHAP_SECRET = "chap.secret";
+    public static final String TARGET_CHAP_MUTUAL_USER = "chap.mutual-user";
+    public static final String TARGET_CHAP_MUTUAL_SECRET = "chap.mutual-secret";
+    public static final String TARGET_ALLOWED_INITIATORS = "allowed-initiators";
+
+    /** Global keys; each has exactly one line in the embedded defaults. */
+    public static final Map<String, ValueType<?>> GLOBAL = Map.ofEntries(
+            Map.entry(DATA_DIR, ValueType.PATH),
+            Map.entry(ISCSI_ADDRESS, ValueType.HOST_ADDRESS),
+            Map.entry(ISCSI_PORT, ValueType.PORT),
+            Map.entry(ISCSI_PORTAL_GROUP_TAG, ValueType.PORTAL_GROUP_TAG),
+            Map.entry(ISCSI_ADVERTISED_HOST, ValueType.OPTIONAL_HOST),
+            Map.entry(ISCSI_IQN_PREFIX, ValueType.IQN),
+            Map.entry(ADMIN_ADDRESS, ValueType.HOST_ADDRESS),
+            Map.entry(ADMIN_PORT, ValueType.PORT),
+            Map.entry(ADMIN_TOKEN, ValueType.TEXT),
+            Map.entry(DEMO_VOLUME, ValueType.VOLUME_NAME),
+            Map.entry(DEMO_VOLUME_SIZE, ValueType.OPTIONAL_VOLUME_SIZE),
+            Map.entry(STORE_DIRECT_IO, ValueType.BOOLEAN));
+
+    /** Keys of the form {@code target.NAME.<key>}: no defaults, a target exists once named. */
+    public static final Map<String, ValueType<?>> PER_TARGET = Map.of(
+            TARGET_ALIAS, ValueType.ALIAS,
+            TARGET_CHAP_USER, ValueType.CHAP_USER,
+            TARGET_CHAP_SECRET, ValueType.CHAP_SECRET,
+            TARGET_CHAP_MUTUAL_USER, ValueType.CHAP_USER,
+            TARGET_CHAP_MUTUAL_SECRET, ValueType.CHAP_SECRET,
+            TARGET_ALLOWED_INITIATORS, ValueType.INITIATORS);
+
+    private static final Pattern TARGET_KEY = Pattern.compile("target\\.([^.]+)\\.(.+)");
+
+    private ConfigKeys() {}
+
+    /** A per-target key split into its target name and sub-key, if the key has that shape. */
+    public static Optional<TargetKey> targetKey(String key) {
+        Matcher m = TARGET_KEY.matcher(key);
+        return m.matches() ? Optional.of(new TargetKey(m.group(1), m.group(2))) : Optional.empty();
+    }
+
+    /** Values never echoed in messages. */
+    public static boolean secret(String key) {
+        return key.equals(ADMIN_TOKEN) || key.endsWith("secret");
+    }
+
+    public record TargetKey(String target, String subKey) {}
+}

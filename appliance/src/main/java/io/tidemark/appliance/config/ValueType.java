@@ -1,0 +1,107 @@
+package io.tidemark.appliance.config;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * How the text of one key becomes a value, and what the operator is told when it cannot.
+ *
+ * @param expected shown after the bad value: "(expected: 1..65535)"
+ * @param parser   throws IllegalArgumentException when the text is not acceptable
+ */
+public record ValueType<T>(String expected, Function<String, T> parser) {
+
+    private static final Pattern IQN_PREFIX = Pattern.compile("iqn\\.\\d{4}-\\d{2}\\.[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[a-z0-9.-]+)*");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]%_-]+");
+    private static final Pattern INITIATOR = Pattern.compile("(iqn\\.\\d{4}-\\d{2}\\.\\S+|eui\\.[0-9A-Fa-f]{16}|naa\\.[0-9A-Fa-f]{16,32})");
+
+    public static final ValueType<Integer> PORT = intRange(0, 65535, "0..65535");
+    public static final ValueType<Integer> PORTAL_GROUP_TAG = intRange(1, 65535, "1..65535");
+    public static final ValueType<Boolean> BOOLEAN = new ValueType<>("true or false", ValueType::parseBoolean);
+    public static final ValueType<Path> PATH = new ValueType<>("a directory path", text -> Path.of(nonEmpty(text)));
+    public static final ValueType<String> HOST_ADDRESS = new ValueType<>("a host name or IP address",
+            text -> matching(HOST, text));
+    public static final ValueType<String> OPTIONAL_HOST = new ValueType<>("empty, or a host name or IP address",
+            text -> text.isEmpty() ? "" : matching(HOST, text));
+    public static final ValueType<String> IQN = new ValueType<>(
+            "iqn.YYYY-MM.reversed.domain in lower case, e.g. iqn.2026-11.io.tidemark", text -> matching(IQN_PREFIX, text));
+    public static final ValueType<String> VOLUME_NAME = new ValueType<>(Names.VOLUME_EXPECTED,
+            text -> matching(Names.VOLUME, text));
+    public static final ValueType<Long> OPTIONAL_VOLUME_SIZE = new ValueType<>("0 (none) or " + Names.SIZE_EXPECTED,
+            ValueType::optionalVolumeSize);
+    public static final ValueType<String> TEXT = new ValueType<>("any text", text -> text);
+    public static final ValueType<String> ALIAS = new ValueType<>("printable text up to 255 characters",
+            text -> printable(text, 0, 255));
+    public static final ValueType<String> CHAP_USER = new ValueType<>("printable text of 1 to 255 characters",
+            text -> printable(text, 1, 255));
+    /** RFC 7143 12.1.3 wants at least 96-bit secrets; Windows initiators insist on 12..16 characters. */
+    public static final ValueType<String> CHAP_SECRET = new ValueType<>("12 to 255 printable characters",
+            text -> printable(text, 12, 255));
+    public static final ValueType<List<String>> INITIATORS = new ValueType<>(
+            "comma-separated initiator names (iqn.*, eui.* or naa.*)", ValueType::initiators);
+
+    /** The value, or IllegalArgumentException when the text does not fit. */
+    public T parse(String text) {
+        return parser.apply(text);
+    }
+
+    private static ValueType<Integer> intRange(int min, int max, String expected) {
+        return new ValueType<>(expected, text -> {
+            int v = Integer.parseInt(text);
+            if (v < min || v > max) {
+                throw new IllegalArgumentException();
+            }
+            return v;
+        });
+    }
+
+    private static Boolean parseBoolean(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException();
+        };
+    }
+
+    private static String nonEmpty(String text) {
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException();
+        }
+        return text;
+    }
+
+    private static String matching(Pattern p, String text) {
+        if (!p.matcher(text).matches()) {
+            throw new IllegalArgumentException();
+        }
+        return text;
+    }
+
+    private static String printable(String text, int min, int max) {
+        if (text.length() < min || text.length() > max || !text.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException();
+        }
+        return text;
+    }
+
+    private static Long optionalVolumeSize(String text) {
+        long size = Sizes.parse(text);
+        if (size != 0 && !Names.validVolumeSize(size)) {
+            throw new IllegalArgumentException();
+        }
+        return size;
+    }
+
+    private static List<String> initiators(String text) {
+        if (text.isBlank()) {
+            return List.of();
+        }
+        List<String> names = Arrays.stream(text.split(",")).map(String::trim).toList();
+        names.forEach(n -> matching(INITIATOR, n));
+        return names;
+    }
+}

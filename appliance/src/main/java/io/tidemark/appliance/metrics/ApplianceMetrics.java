@@ -1,0 +1,77 @@
+package io.tidemark.appliance.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tidemark.appliance.volume.Volume;
+import io.tidemark.appliance.volume.VolumeCatalog;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The appliance's Prometheus registry: JVM and process metrics, volume counts and sizes, iSCSI
+ * sessions. Other modules add their meters through {@link #registry()}. Thread-safe.
+ */
+public final class ApplianceMetrics implements AutoCloseable {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final MultiGauge volumeSizes;
+    private final VolumeCatalog catalog;
+
+    /** @param sessions the number of logged-in iSCSI sessions, read at each scrape */
+    public ApplianceMetrics(VolumeCatalog catalog, Supplier<Integer> sessions) {
+        this.catalog = catalog;
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        Gauge.builder("tidemark.volumes", catalog, VolumeCatalog::count)
+                .description("Volumes served")
+                .register(registry);
+        Gauge.builder("tidemark.volumes.capacity", catalog, VolumeCatalog::totalBytes)
+                .description("Sum of the capacities of all volumes")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("tidemark.iscsi.sessions", sessions, s -> s.get())
+                .description("Logged-in iSCSI sessions, discovery sessions included")
+                .strongReference(true) // gauges hold their object weakly: the lambda would be collected
+                .register(registry);
+        volumeSizes = MultiGauge.builder("tidemark.volume.size")
+                .description("Capacity of each volume")
+                .baseUnit("bytes")
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        List<Volume> volumes = catalog.list();
+        volumeSizes.register(volumes.stream()
+                .map(v -> MultiGauge.Row.of(Tags.of("volume", v.name(), "target", v.targetIqn()), v.sizeBytes()))
+                .toList(), true);
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

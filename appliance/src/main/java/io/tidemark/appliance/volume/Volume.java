@@ -1,0 +1,13 @@
+package io.tidemark.appliance.volume;
+
+import java.nio.file.Path;
+
+/**
+ * A served volume, as listings show it.
+ *
+ * @param targetIqn  the target serving it
+ * @param naaId      32 hex digits (VPD 0x83)
+ * @param image      the sparse data file
+ */
+public record Volume(String name, long sizeBytes, String targetName, String targetIqn, int lun, String naaId,
+                     Path image) {}

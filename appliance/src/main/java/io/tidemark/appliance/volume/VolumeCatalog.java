@@ -1,0 +1,368 @@
+package io.tidemark.appliance.volume;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.tidemark.appliance.config.Names;
+import io.tidemark.appliance.config.Sizes;
+import io.tidemark.appliance.volume.VolumeException.Reason;
+import io.tidemark.appliance.volume.VolumeStorage.OpenVolume;
+import io.tidemark.iscsi.TargetNode;
+import io.tidemark.iscsi.spi.LunDescriptor;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The volumes of one appliance: their files under {@code <data.dir>/volumes}, their open
+ * storage, and their LUNs on the targets. Every change is served at once: a created volume is
+ * on its target when {@link #create} returns, a deleted one is off its target before its files
+ * go. Thread-safe: changes are serialized on the catalog.
+ */
+public final class VolumeCatalog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VolumeCatalog.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int MAX_LUN = 16383;
+
+    private final Path dir;
+    private final VolumeStorage storage;
+    private final TargetProvisioner targets;
+    private final Map<String, Entry> volumes = new TreeMap<>();
+    private boolean closed;
+
+    private static final class Entry {
+        private VolumeMetadata meta;
+        private final OpenVolume open;
+
+        Entry(VolumeMetadata meta, OpenVolume open) {
+            this.meta = meta;
+            this.open = open;
+        }
+    }
+
+    private VolumeCatalog(Path dir, VolumeStorage storage, TargetProvisioner targets) {
+        this.dir = dir;
+        this.storage = storage;
+        this.targets = targets;
+    }
+
+    /**
+     * Opens every volume found in {@code dir} (created if missing) and puts it on its target.
+     * A volume that cannot be opened stops the whole catalog, naming its file.
+     */
+    public static VolumeCatalog open(Path dir, VolumeStorage storage, TargetProvisioner targets) throws IOException {
+        Files.createDirectories(dir);
+        VolumeCatalog catalog = new VolumeCatalog(dir, storage, targets);
+        try {
+            targets.provisionConfigured();
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + VolumeFiles.METADATA_SUFFIX)) {
+                List<Path> sorted = new ArrayList<>();
+                files.forEach(sorted::add);
+                sorted.sort(null);
+                for (Path file : sorted) {
+                    catalog.openExisting(file);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            catalog.close();
+            throw e;
+        }
+        return catalog;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /**
+     * Creates a sparse volume of {@code sizeBytes} and serves it: on target {@code targetName}
+     * (null: the volume's own name) at LUN {@code lun} (null: the lowest free one).
+     */
+    public synchronized Volume create(String name, long sizeBytes, String targetName, Integer lun) {
+        checkOpen();
+        if (!Names.validVolumeName(name)) {
+            throw new VolumeException(Reason.INVALID, "name: " + name + " (expected: " + Names.VOLUME_EXPECTED + ")");
+        }
+        if (!Names.validVolumeSize(sizeBytes)) {
+            throw new VolumeException(Reason.INVALID, "size: " + sizeBytes + " (expected: " + Names.SIZE_EXPECTED + ")");
+        }
+        String target = targetName == null ? name : targetName;
+        if (!Names.validVolumeName(target)) {
+            throw new VolumeException(Reason.INVALID, "target: " + target + " (expected: " + Names.VOLUME_EXPECTED + ")");
+        }
+        if (lun != null && (lun < 0 || lun > MAX_LUN)) {
+            throw new VolumeException(Reason.INVALID, "lun: " + lun + " (expected: 0.." + MAX_LUN + ")");
+        }
+        if (volumes.containsKey(name)) {
+            throw new VolumeException(Reason.CONFLICT, "volume " + name + " already exists");
+        }
+        int chosenLun = lun != null ? checkLunFree(target, lun) : lowestFreeLun(target);
+        VolumeFiles files = new VolumeFiles(dir, name);
+        VolumeMetadata meta = new VolumeMetadata(VolumeMetadata.CURRENT_VERSION, name, sizeBytes,
+                NaaId.toHex(NaaId.generate()), target, chosenLun, Instant.now().toString());
+        OpenVolume open = null;
+        try {
+            createSparseImage(files.image(), sizeBytes);
+            writeMetadata(files, meta);
+            open = storage.open(files, sizeBytes);
+            serve(meta, open);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(open);
+            deleteQuietly(files);
+            if (e instanceof VolumeException ve) {
+                throw ve;
+            }
+            throw new VolumeException(Reason.STORAGE, "volume " + name + ": cannot create " + files.image()
+                    + ": " + describe(e), e);
+        }
+        volumes.put(name, new Entry(meta, open));
+        LOG.info("volume {} created: {}, served as {} LUN {}", name, Sizes.format(sizeBytes),
+                targets.iqn(target), chosenLun);
+        return view(meta);
+    }
+
+    /** Grows volume NAME to {@code newSizeBytes}; the LUN reports the new capacity at once. Volumes never shrink. */
+    public synchronized Volume resize(String name, long newSizeBytes) {
+        checkOpen();
+        Entry entry = entry(name);
+        long current = entry.meta.sizeBytes();
+        if (newSizeBytes < current) {
+            throw new VolumeException(Reason.CONFLICT, "size: " + Sizes.format(newSizeBytes) + " is smaller than volume "
+                    + name + "'s " + Sizes.format(current) + " (expected: at least " + Sizes.format(current)
+                    + "; volumes only grow)");
+        }
+        if (!Names.validVolumeSize(newSizeBytes)) {
+            throw new VolumeException(Reason.INVALID, "size: " + newSizeBytes + " (expected: " + Names.SIZE_EXPECTED + ")");
+        }
+        if (newSizeBytes == current) {
+            return view(entry.meta);
+        }
+        VolumeMetadata grown = entry.meta.withSize(newSizeBytes);
+        try {
+            // metadata first: a crash in between leaves a short image, which open() extends
+            writeMetadata(new VolumeFiles(dir, name), grown);
+            entry.open.grow(newSizeBytes);
+        } catch (IOException | RuntimeException e) {
+            throw new VolumeException(Reason.STORAGE, "volume " + name + ": cannot grow to "
+                    + Sizes.format(newSizeBytes) + ": " + describe(e), e);
+        }
+        entry.meta = grown;
+        LOG.info("volume {} resized: {} -> {}", name, Sizes.format(current), Sizes.format(newSizeBytes));
+        return view(grown);
+    }
+
+    /** Takes volume NAME off its target, then deletes its files. */
+    public synchronized void delete(String name) {
+        checkOpen();
+        Entry entry = entry(name);
+        targets.nodeFor(entry.meta.target()).removeLun(entry.meta.lun());
+        targets.releaseIfEmpty(entry.meta.target());
+        volumes.remove(name);
+        VolumeFiles files = new VolumeFiles(dir, name);
+        try {
+            entry.open.close();
+            Files.deleteIfExists(files.metadata());
+            Files.deleteIfExists(files.image());
+            Files.deleteIfExists(files.reservations());
+        } catch (IOException e) {
+            throw new VolumeException(Reason.STORAGE, "volume " + name + " is no longer served, but its files in "
+                    + dir + " could not all be removed: " + describe(e), e);
+        }
+        LOG.info("volume {} deleted", name);
+    }
+
+    public synchronized Volume get(String name) {
+        return view(entry(name).meta);
+    }
+
+    /** A snapshot, by name. */
+    public synchronized List<Volume> list() {
+        return volumes.values().stream().map(e -> view(e.meta)).toList();
+    }
+
+    public synchronized int count() {
+        return volumes.size();
+    }
+
+    public synchronized long totalBytes() {
+        return volumes.values().stream().mapToLong(e -> e.meta.sizeBytes()).sum();
+    }
+
+    /** Takes every volume off its target, flushes and closes its storage. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Entry entry : volumes.values()) {
+            targets.registry().target(targets.iqn(entry.meta.target()))
+                    .ifPresent(node -> node.removeLun(entry.meta.lun()));
+            try {
+                entry.open.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.error("volume {}: flush and close failed: {}", entry.meta.name(), describe(e));
+            }
+        }
+        volumes.clear();
+    }
+
+    private void openExisting(Path metadataFile) throws IOException {
+        VolumeMetadata meta;
+        try {
+            meta = JSON.readValue(metadataFile.toFile(), VolumeMetadata.class);
+            NaaId.fromHex(meta.naaId());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException("volume metadata " + metadataFile + " is unreadable: " + describe(e), e);
+        }
+        String expectedName = metadataFile.getFileName().toString().replaceFirst("\\.json$", "");
+        if (!expectedName.equals(meta.name()) || !Names.validVolumeName(meta.target())) {
+            throw new IOException("volume metadata " + metadataFile + " names volume " + meta.name() + " on target "
+                    + meta.target() + " (expected: volume " + expectedName + " on a valid target name)");
+        }
+        VolumeFiles files = new VolumeFiles(dir, meta.name());
+        if (!Files.isRegularFile(files.image())) {
+            throw new IOException("volume " + meta.name() + ": image " + files.image() + " is missing (metadata in "
+                    + metadataFile + ")");
+        }
+        if (Files.size(files.image()) < meta.sizeBytes()) {
+            // an interrupted resize: the metadata already holds the new size
+            try (RandomAccessFile raf = new RandomAccessFile(files.image().toFile(), "rw")) {
+                raf.setLength(meta.sizeBytes());
+            }
+        }
+        String iqn = targets.iqn(meta.target());
+        TargetNode node = targets.nodeFor(meta.target());
+        LunDescriptor taken = node.lun(meta.lun()).orElse(null);
+        if (taken != null) {
+            throw new IOException("volume " + meta.name() + " and volume " + taken.name() + " both claim LUN "
+                    + meta.lun() + " of " + iqn + " (see " + metadataFile + ")");
+        }
+        OpenVolume open = storage.open(files, meta.sizeBytes());
+        try {
+            serve(meta, open);
+        } catch (RuntimeException e) {
+            closeQuietly(open);
+            throw e;
+        }
+        volumes.put(meta.name(), new Entry(meta, open));
+        LOG.info("volume {} opened: {}, served as {} LUN {}", meta.name(), Sizes.format(meta.sizeBytes()), iqn,
+                meta.lun());
+    }
+
+    private void serve(VolumeMetadata meta, OpenVolume open) {
+        targets.nodeFor(meta.target()).addLun(new LunDescriptor(meta.lun(), meta.name(), NaaId.fromHex(meta.naaId()),
+                true, open.unit()));
+    }
+
+    private int checkLunFree(String target, int lun) {
+        targets.registry().target(targets.iqn(target)).flatMap(node -> node.lun(lun)).ifPresent(taken -> {
+            throw new VolumeException(Reason.CONFLICT, "LUN " + lun + " of " + targets.iqn(target)
+                    + " is taken by volume " + taken.name());
+        });
+        return lun;
+    }
+
+    private int lowestFreeLun(String target) {
+        TargetNode node = targets.registry().target(targets.iqn(target)).orElse(null);
+        for (int lun = 0; lun <= MAX_LUN; lun++) {
+            if (node == null || node.lun(lun).isEmpty()) {
+                return lun;
+            }
+        }
+        throw new VolumeException(Reason.CONFLICT, "target " + targets.iqn(target) + " has no free LUN (expected: at most "
+                + (MAX_LUN + 1) + " LUNs per target)");
+    }
+
+    private Entry entry(String name) {
+        Entry entry = volumes.get(name);
+        if (entry == null) {
+            throw new VolumeException(Reason.NOT_FOUND, "no volume named " + name);
+        }
+        return entry;
+    }
+
+    private Volume view(VolumeMetadata meta) {
+        return new Volume(meta.name(), meta.sizeBytes(), meta.target(), targets.iqn(meta.target()), meta.lun(),
+                meta.naaId(), new VolumeFiles(dir, meta.name()).image().toAbsolutePath());
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new VolumeException(Reason.CONFLICT, "the appliance is shutting down");
+        }
+    }
+
+    private static void createSparseImage(Path image, long sizeBytes) throws IOException {
+        // an image without metadata is left over from an interrupted create: nothing serves it
+        Files.deleteIfExists(image);
+        Files.createFile(image);
+        try (RandomAccessFile raf = new RandomAccessFile(image.toFile(), "rw")) {
+            raf.setLength(sizeBytes);
+            raf.getFD().sync();
+        }
+    }
+
+    private static void writeMetadata(VolumeFiles files, VolumeMetadata meta) throws IOException {
+        Path tmp = files.dir().resolve(files.name() + VolumeFiles.METADATA_SUFFIX + ".tmp");
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(meta);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+        Files.move(tmp, files.metadata(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(files.dir());
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // some file systems refuse fsync on directories; the rename itself is still atomic
+        }
+    }
+
+    private static void closeQuietly(OpenVolume open) {
+        if (open != null) {
+            try {
+                open.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("closing a half-created volume failed: {}", describe(e));
+            }
+        }
+    }
+
+    private static void deleteQuietly(VolumeFiles files) {
+        for (Path p : List.of(files.metadata(), files.image(), files.reservations())) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                LOG.warn("cannot remove {}: {}", p, describe(e));
+            }
+        }
+    }
+
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,220 @@
+package io.tidemark.appliance.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tidemark.appliance.config.ConfigLoader.FlagValue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+    private static final String FILE = "/etc/tidemark.conf";
+
+    private static ApplianceConfig load(String text, FlagValue... flags) {
+        return ConfigLoader.load(text, FILE, List.of(flags));
+    }
+
+    @Test
+    void shouldServeTheDocumentedDefaultsWithoutAFile() {
+        ApplianceConfig c = ApplianceConfig.defaults();
+        assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.volumesDir()).isEqualTo(Path.of("./data/volumes"));
+        assertThat(c.iscsi()).isEqualTo(new ApplianceConfig.Iscsi("0.0.0.0", 3260, 1, null, "iqn.2026-11.io.tidemark"));
+        assertThat(c.admin()).isEqualTo(new ApplianceConfig.Admin("127.0.0.1", 9090, null));
+        assertThat(c.demo()).isEqualTo(new ApplianceConfig.Demo("demo", 1L << 30));
+        assertThat(c.store().directIo()).isTrue();
+        assertThat(c.targets()).isEmpty();
+        assertThat(c.iscsi().targetIqn("demo")).isEqualTo("iqn.2026-11.io.tidemark:demo");
+    }
+
+    @Test
+    void shouldDocumentEveryKeyWithACommentInTheEmbeddedDefaults() {
+        String[] lines = ConfigLoader.defaultsText().split("\n");
+        Pattern setting = Pattern.compile("^([a-z.-]+) =.*");
+        int documented = 0;
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = setting.matcher(lines[i]);
+            if (m.matches()) {
+                assertThat(ConfigKeys.GLOBAL).containsKey(m.group(1));
+                assertThat(lines[i - 1]).as("comment above " + m.group(1)).startsWith("# ");
+                documented++;
+            }
+        }
+        assertThat(documented).isEqualTo(ConfigKeys.GLOBAL.size());
+        for (String sub : ConfigKeys.PER_TARGET.keySet()) {
+            assertThat(ConfigLoader.defaultsText()).contains("# target.NAME." + sub + " = ");
+        }
+    }
+
+    @Test
+    void shouldLetTheFileBeatDefaultsAndFlagsBeatTheFile() {
+        ApplianceConfig c = load("""
+                # comment
+                data.dir = /srv/tidemark
+                iscsi.port = 3261
+
+                admin.port=9091
+                iscsi.advertised-host = san.example.com
+                admin.token = s3cret
+                demo.volume.size = 0
+                store.direct-io = FALSE
+                """, new FlagValue("iscsi.port", "3262", "--iscsi-port"));
+        assertThat(c.dataDir()).isEqualTo(Path.of("/srv/tidemark"));
+        assertThat(c.iscsi().port()).isEqualTo(3262);
+        assertThat(c.admin().port()).isEqualTo(9091);
+        assertThat(c.admin().requiredToken()).contains("s3cret");
+        assertThat(c.iscsi().advertisedHost()).isEqualTo("san.example.com");
+        assertThat(c.demo().sizeBytes()).isZero();
+        assertThat(c.store().directIo()).isFalse();
+    }
+
+    @Test
+    void shouldReadTargetSettings() {
+        ApplianceConfig c = load("""
+                target.db.alias = Database disks
+                target.db.chap.user = esx
+                target.db.chap.secret = 0123456789ab
+                target.db.chap.mutual-user = tidemark
+                target.db.chap.mutual-secret = ba9876543210
+                target.db.allowed-initiators = iqn.1998-01.com.vmware:esx1, iqn.1991-05.com.microsoft:win1
+                target.open.alias = plain
+                """);
+        ApplianceConfig.Target db = c.target("db");
+        assertThat(db.alias()).isEqualTo("Database disks");
+        assertThat(db.chap()).isEqualTo(new ApplianceConfig.Chap("esx", "0123456789ab", "tidemark", "ba9876543210"));
+        assertThat(db.allowedInitiators()).containsExactly("iqn.1998-01.com.vmware:esx1", "iqn.1991-05.com.microsoft:win1");
+        assertThat(c.target("open").chap()).isNull();
+        assertThat(c.target("unnamed")).isEqualTo(ApplianceConfig.Target.open("unnamed"));
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource(delimiter = '|', value = {
+        "iscsi.port | 99999 | 0..65535",
+        "iscsi.port | -1 | 0..65535",
+        "iscsi.port | http | 0..65535",
+        "admin.port | 65536 | 0..65535",
+        "iscsi.portal-group-tag | 0 | 1..65535",
+        "iscsi.iqn-prefix | IQN.2026-11.IO.TIDEMARK | iqn.YYYY-MM.reversed.domain",
+        "iscsi.iqn-prefix | tidemark | iqn.YYYY-MM.reversed.domain",
+        "iscsi.address | not an address | a host name or IP address",
+        "demo.volume | Demo_1 | [a-z0-9][a-z0-9-]{0,62}",
+        "demo.volume.size | 10X | 0 (none) or a multiple of 512 bytes from 1M to 64T",
+        "demo.volume.size | 1000 | 0 (none) or a multiple of 512 bytes from 1M to 64T",
+        "demo.volume.size | 128T | 0 (none) or a multiple of 512 bytes from 1M to 64T",
+        "store.direct-io | yes | true or false",
+        "target.t1.allowed-initiators | esx1 | comma-separated initiator names",
+        "target.t1.alias | tab\there | printable text",
+    })
+    void shouldRefuseABadValueNamingKeyValueFileAndLine(String key, String value, String expected) {
+        String text = "# first\n\n" + key + " = " + value + "\n";
+        assertThatThrownBy(() -> load(text))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config error: " + key + " = " + value + " in " + FILE + " line 3 (expected: "
+                        + expectedText(key, expected) + ")");
+    }
+
+    private static String expectedText(String key, String start) {
+        ConfigKeys.TargetKey tk = ConfigKeys.targetKey(key).orElse(null);
+        ValueType<?> type = tk == null ? ConfigKeys.GLOBAL.get(key) : ConfigKeys.PER_TARGET.get(tk.subKey());
+        assertThat(type.expected()).startsWith(start);
+        return type.expected();
+    }
+
+    @Test
+    void shouldRefuseABadFlagNamingTheFlag() {
+        assertThatThrownBy(() -> load(null, new FlagValue("admin.port", "x", "--admin-port")))
+                .hasMessage("config error: admin.port = x in flag --admin-port (expected: 0..65535)");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKeySuggestingTheNearestOne() {
+        assertThatThrownBy(() -> load("iscsi.prot = 3260\n"))
+                .hasMessage("config error: unknown key iscsi.prot in " + FILE
+                        + " line 1 (expected: a key listed in tidemark-defaults.conf; did you mean iscsi.port?)");
+        assertThatThrownBy(() -> load("\nwhatever.this.is = 1\n"))
+                .hasMessage("config error: unknown key whatever.this.is in " + FILE
+                        + " line 2 (expected: a key listed in tidemark-defaults.conf)");
+        assertThatThrownBy(() -> load("target.t1.chap.password = x\n"))
+                .hasMessageStartingWith("config error: unknown key target.t1.chap.password in " + FILE + " line 1");
+    }
+
+    @Test
+    void shouldRefuseABadTargetName() {
+        assertThatThrownBy(() -> load("target.T_1.alias = x\n"))
+                .hasMessage("config error: target.T_1.alias in " + FILE
+                        + " line 1: target name T_1 (expected: [a-z0-9][a-z0-9-]{0,62})");
+    }
+
+    @Test
+    void shouldRefuseALineWithoutEquals() {
+        assertThatThrownBy(() -> load("data.dir = x\niscsi.port 3260\n"))
+                .hasMessage("config error: \"iscsi.port 3260\" in " + FILE + " line 2 (expected: key = value)");
+    }
+
+    @Test
+    void shouldRefuseAKeySetTwice() {
+        assertThatThrownBy(() -> load("iscsi.port = 1\nadmin.port = 2\niscsi.port = 3\n"))
+                .hasMessage("config error: iscsi.port set twice in " + FILE + " (lines 1 and 3)");
+    }
+
+    @Test
+    void shouldNeverEchoSecrets() {
+        assertThatThrownBy(() -> load("target.t.chap.user = u\ntarget.t.chap.secret = short\n"))
+                .hasMessage("config error: target.t.chap.secret = <hidden> in " + FILE
+                        + " line 2 (expected: 12 to 255 printable characters)");
+    }
+
+    @Test
+    void shouldRefuseChapUserWithoutSecret() {
+        assertThatThrownBy(() -> load("target.t.chap.user = u\n"))
+                .hasMessage("config error: target.t.chap.user in " + FILE
+                        + " line 1 without target.t.chap.secret (expected: both, or neither)");
+        assertThatThrownBy(() -> load("target.t.chap.secret = 0123456789ab\n"))
+                .hasMessage("config error: target.t.chap.secret in " + FILE
+                        + " line 1 without target.t.chap.user (expected: both, or neither)");
+    }
+
+    @Test
+    void shouldRefuseMutualChapWithoutOneWayChap() {
+        assertThatThrownBy(() -> load("target.t.chap.mutual-user = m\ntarget.t.chap.mutual-secret = 0123456789ab\n"))
+                .hasMessageStartingWith("config error: target.t.chap.mutual-secret in " + FILE
+                        + " line 2 needs target.t.chap.user and chap.secret");
+    }
+
+    @Test
+    void shouldRefuseTheSameSecretInBothDirections() {
+        assertThatThrownBy(() -> load("""
+                target.t.chap.user = u
+                target.t.chap.secret = 0123456789ab
+                target.t.chap.mutual-user = m
+                target.t.chap.mutual-secret = 0123456789ab
+                """))
+                .hasMessage("config error: target.t.chap.mutual-secret in " + FILE
+                        + " line 4 equals target.t.chap.secret (expected: a different secret for each direction)");
+    }
+
+    @Test
+    void shouldNameAMissingConfigFile(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.conf");
+        assertThatThrownBy(() -> ConfigLoader.load(missing, List.of()))
+                .hasMessage("config error: config file " + missing + " does not exist");
+    }
+
+    @Test
+    void shouldReadARealFileAndNameItInErrors(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tidemark.conf");
+        Files.writeString(file, "iscsi.port = 3270\n");
+        assertThat(ConfigLoader.load(file, List.of()).iscsi().port()).isEqualTo(3270);
+        Files.writeString(file, "iscsi.port = 3270\nadmin.port = 99999\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+                .hasMessage("config error: admin.port = 99999 in " + file + " line 2 (expected: 0..65535)");
+    }
+}
