@@ -35,6 +35,7 @@ public final class Appliance implements AutoCloseable {
     private AdminApi api;
     private volatile PortalAddress portal;
     private boolean closed;
+    private volatile boolean ready;
 
     private Appliance(ApplianceConfig config) {
         this.config = config;
@@ -53,6 +54,7 @@ public final class Appliance implements AutoCloseable {
             a.close();
             throw e;
         }
+        a.ready = true;
         LOG.info("Tidemark ready: iSCSI portal {} (URLs use {}:{}), admin API http://{}:{}, {} volume(s) in {} ({} ms)",
                 hostPort(a.iscsi.localAddress()), a.portal.host(), a.portal.port(), config.admin().address(),
                 a.api.address().getPort(), a.catalog.count(), config.volumesDir(), (System.nanoTime() - t0) / 1_000_000);
@@ -77,7 +79,8 @@ public final class Appliance implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while starting the iSCSI portal", e);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty's bind failures are IOExceptions thrown without being declared
             throw new StartupException("iSCSI portal " + ic.address() + ":" + ic.port() + ": " + reason(e), e);
         }
         stopOrder.add(0, this::closeIscsi);
@@ -148,13 +151,14 @@ public final class Appliance implements AutoCloseable {
                 LOG.error("shutdown step {} failed: {}", c.getClass().getSimpleName(), reason(e));
             }
         }
-        if (api != null) {
+        if (ready) {
             LOG.info("Tidemark stopped");
         }
     }
 
     private static String hostPort(InetSocketAddress a) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     static String reason(Throwable e) {

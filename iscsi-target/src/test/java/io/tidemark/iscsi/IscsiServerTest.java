@@ -105,7 +105,8 @@ class IscsiServerTest {
     }
 
     @ParameterizedTest(name = "header digest {0}, data digest {1}, {2} blocks")
-    @CsvSource({"false, false, 1", "true, true, 1", "true, true, 24", "false, true, 200", "true, false, 129"})
+    @CsvSource({"false, false, 1", "true, true, 1", "true, true, 24", "false, true, 200", "true, false, 129",
+            "true, true, 6144"})
     void shouldWriteAndReadBackThroughEveryDataPath(boolean header, boolean data, int blocks) throws Exception {
         byte[] payload = new byte[blocks * 512];
         new Random(blocks).nextBytes(payload);

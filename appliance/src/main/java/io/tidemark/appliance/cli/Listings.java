@@ -50,11 +50,19 @@ public final class Listings {
         if (sessions == null || sessions.isEmpty()) {
             return "no sessions\n";
         }
-        Table t = new Table("INITIATOR", "TARGET", "ISID", "TSIH", "CONNS", "REMOTE");
+        Table t = new Table("INITIATOR", "TARGET", "ISID", "TSIH", "CONNS", "AUTH", "DIGESTS", "REMOTE");
         for (JsonNode s : sessions) {
             String target = text(s.path("targetName"));
+            List<String> digests = new ArrayList<>();
+            if (s.path("headerDigest").asBoolean()) {
+                digests.add("header");
+            }
+            if (s.path("dataDigest").asBoolean()) {
+                digests.add("data");
+            }
             t.row(s.path("initiatorName").asText(), target == null ? "(discovery)" : target, s.path("isid").asText(),
-                    s.path("tsih").asInt(), s.path("connections").asInt(), s.path("remoteAddress").asText());
+                    s.path("tsih").asInt(), s.path("connections").asInt(), text(s.path("authMethod")),
+                    digests.isEmpty() ? "none" : String.join(",", digests), s.path("remoteAddress").asText());
         }
         return t.render();
     }

@@ -77,7 +77,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         reading = true;
         if (msg instanceof FramingLost lost) {
-            badConnection(lost.reason());
+            if (!closing) {
+                badConnection(lost.reason());
+            }
             return;
         }
         Pdu pdu = (Pdu) msg;
@@ -101,6 +103,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (flushPending) {
             flushNow();
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // an initiator that does not read its responses gets no new commands read either
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -173,7 +182,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             loginCmdSn = Bhs.cmdSn(bhs);
             LoginStep step = login.onRequest(bhs, pdu.data());
             if (step.failed()) {
-                LOG.warn("login from {} ({}) refused: 0x{} {}", remoteAddress(), login.initiatorName(),
+                LOG.warn("login from {} ({}) refused: 0x{} {}", remoteAddress(),
+                        login.initiatorName() == null ? "no InitiatorName yet" : login.initiatorName(),
                         String.format("%04x", step.status().code()), step.reason());
                 sendLogin(step, pdu.itt(), 0);
                 closeAfterFlush();

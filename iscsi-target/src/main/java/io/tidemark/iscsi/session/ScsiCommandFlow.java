@@ -33,6 +33,7 @@ final class ScsiCommandFlow {
     /** Largest write EDTL accepted: its buffer is allocated up front (the SCSI layer reports less). */
     static final int MAX_TRANSFER_LENGTH = 32 * 1024 * 1024;
     private static final ByteBuffer NO_DATA = ByteBuffer.allocate(0);
+    private static final int EAGER_BUFFER = 1024 * 1024;
 
     private final Session session;
     private final IscsiConnection connection;
@@ -125,13 +126,22 @@ final class ScsiCommandFlow {
         if (immediate == task.edtl) {
             task.dataOut = pdu.takeData();
         } else {
-            task.dataOut = connection.alloc().directBuffer(task.edtl, task.edtl);
-            task.dataOut.writerIndex(task.edtl);
+            // up to 1 MiB up front; beyond, the buffer grows as data arrives, so commands that
+            // announce large writes and send nothing cannot pin memory
+            int initial = Math.min(task.edtl, Math.max(task.unsolicitedEnd, EAGER_BUFFER));
+            task.dataOut = connection.alloc().directBuffer(initial, task.edtl);
             if (immediate > 0) {
                 task.dataOut.setBytes(0, pdu.data(), pdu.data().readerIndex(), immediate);
             }
         }
         task.received = immediate;
+    }
+
+    private static void ensureCapacity(ScsiTask task, int end) {
+        ByteBuf buf = task.dataOut;
+        if (buf.capacity() < end) {
+            buf.capacity(Math.min(task.edtl, Math.max(end, buf.capacity() * 2)));
+        }
     }
 
     /** Opens R2Ts up to MaxOutstandingR2T, each at most MaxBurstLength. */
@@ -164,6 +174,7 @@ final class ScsiCommandFlow {
             }
             int offset = (int) DataOutPdu.bufferOffset(bhs);
             int length = pdu.data().readableBytes();
+            ensureCapacity(task, offset + length);
             task.dataOut.setBytes(offset, pdu.data(), pdu.data().readerIndex(), length);
             task.received += length;
             int ttt = DataOutPdu.ttt(bhs);

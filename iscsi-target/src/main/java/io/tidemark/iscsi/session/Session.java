@@ -126,6 +126,11 @@ public final class Session {
             }
             if (pdu.itt() != Bhs.RESERVED_TAG) {
                 ByteBuf echo = pdu.takeData();
+                int max = parameters.initiatorMaxRecvDataSegmentLength();
+                if (echo.readableBytes() > max) {
+                    // the echo may not exceed what the initiator accepts (RFC 7143 section 11.19)
+                    echo.writerIndex(echo.readerIndex() + max);
+                }
                 connection.send(NopPdu.answer(connection.alloc(), Bhs.lun(pdu.bhs()), pdu.itt(), echo));
             }
         } finally {

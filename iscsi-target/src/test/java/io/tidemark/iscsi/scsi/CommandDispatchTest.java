@@ -117,6 +117,25 @@ class CommandDispatchTest {
     }
 
     @Test
+    void shouldGiveEveryNexusPowerOnResetOnEveryLunAfterATargetReset() {
+        f.node.addLun(new LunDescriptor(1, "vol1", ScsiFixture.naa(2), true, new MemoryLogicalUnit(64)));
+        f.clearUnitAttentions(f.nexus);
+        f.clearUnitAttentions(f.other);
+        f.run(f.other, 1, cdb(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0), 256, new byte[0]);
+        f.device.reset(f.nexus, ScsiExecutor.Reset.TARGET_WARM_RESET, 0);
+        assertSense(f.run(cdb(0, 0, 0, 0, 0, 0)), SenseCode.POWER_ON_RESET);
+        assertSense(f.run(f.other, 1, cdb(0, 0, 0, 0, 0, 0), 0, new byte[0]), SenseCode.POWER_ON_RESET);
+    }
+
+    @Test
+    void shouldForgetUnitAttentionsOfALostNexus() {
+        f.unit.resize(ScsiFixture.BLOCKS + 8);
+        f.run(f.nexus, 0, cdb(0x12, 0, 0, 0, 36, 0), 36, new byte[0]);
+        f.device.nexusLost(f.other);
+        assertGood(f.run(f.other, 0, cdb(0, 0, 0, 0, 0, 0), 0, new byte[0]));
+    }
+
+    @Test
     void shouldAcceptStartStopUnitAndAllowMediumRemovalButNotPrevent() {
         assertGood(f.run(cdb(0x1B, 0, 0, 0, 1, 0)));
         assertGood(f.run(cdb(0x1E, 0, 0, 0, 0, 0)));

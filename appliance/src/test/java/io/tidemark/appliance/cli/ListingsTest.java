@@ -1,0 +1,64 @@
+package io.tidemark.appliance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class ListingsTest {
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void shouldListVolumesWithHumanSizesAndUrls() throws Exception {
+        String text = Listings.volumes(json.readTree("""
+                [{"name":"demo","sizeBytes":1073741824,"target":"iqn.2026-11.io.tidemark:demo","lun":0,
+                  "url":"iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:demo/0","path":"/d/demo.img"},
+                 {"name":"db","sizeBytes":1572864,"target":"iqn.2026-11.io.tidemark:vm","lun":12,
+                  "url":"iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:vm/12","path":"/d/db.img"}]
+                """));
+        assertThat(text).isEqualTo("""
+                NAME  SIZE   TARGET                        LUN  URL
+                demo  1G     iqn.2026-11.io.tidemark:demo  0    iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:demo/0
+                db    1536K  iqn.2026-11.io.tidemark:vm    12   iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:vm/12
+                """);
+    }
+
+    @Test
+    void shouldSaySoWhenListsAreEmpty() throws Exception {
+        assertThat(Listings.volumes(json.readTree("[]"))).isEqualTo("no volumes\n");
+        assertThat(Listings.targets(json.readTree("[]"))).isEqualTo("no targets\n");
+        assertThat(Listings.sessions(json.readTree("[]"))).isEqualTo("no sessions\n");
+    }
+
+    @Test
+    void shouldListTargetsWithAuthInitiatorsAndLuns() throws Exception {
+        String text = Listings.targets(json.readTree("""
+                [{"iqn":"iqn.x:db","alias":"DB","auth":"chap","allowedInitiators":["iqn.a:1","iqn.b:2"],
+                  "luns":[{"lun":0,"volume":"d0","url":"u0"},{"lun":1,"volume":"d1","url":"u1"}]},
+                 {"iqn":"iqn.x:web","alias":null,"auth":"none","allowedInitiators":[],"luns":[]}]
+                """));
+        assertThat(text).isEqualTo("""
+                TARGET     AUTH  INITIATORS       LUNS       ALIAS
+                iqn.x:db   chap  iqn.a:1,iqn.b:2  0:d0,1:d1  DB
+                iqn.x:web  none  any              none       -
+                """);
+    }
+
+    @Test
+    void shouldListSessionsMarkingDiscoverySessions() throws Exception {
+        String text = Listings.sessions(json.readTree("""
+                [{"initiatorName":"iqn.i:1","isid":"400001370000","tsih":1,"targetName":"iqn.x:db",
+                  "remoteAddress":"10.0.0.9:51000","connections":1,"headerDigest":true,"dataDigest":true,
+                  "authMethod":"CHAP"},
+                 {"initiatorName":"iqn.i:2","isid":"400001370001","tsih":2,"targetName":null,
+                  "remoteAddress":"10.0.0.9:51001","connections":1,"headerDigest":false,"dataDigest":false,
+                  "authMethod":"None"}]
+                """));
+        assertThat(text).isEqualTo("""
+                INITIATOR  TARGET       ISID          TSIH  CONNS  AUTH  DIGESTS      REMOTE
+                iqn.i:1    iqn.x:db     400001370000  1     1      CHAP  header,data  10.0.0.9:51000
+                iqn.i:2    (discovery)  400001370001  2     1      None  none         10.0.0.9:51001
+                """);
+    }
+}

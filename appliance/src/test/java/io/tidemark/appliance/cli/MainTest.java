@@ -1,0 +1,151 @@
+package io.tidemark.appliance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.appliance.Main;
+import io.tidemark.appliance.api.AdminApi;
+import io.tidemark.appliance.api.PortalAddress;
+import io.tidemark.appliance.config.ApplianceConfig;
+import io.tidemark.appliance.config.ConfigLoader;
+import io.tidemark.appliance.metrics.ApplianceMetrics;
+import io.tidemark.appliance.volume.BlockDeviceStorage;
+import io.tidemark.appliance.volume.TargetProvisioner;
+import io.tidemark.appliance.volume.VolumeCatalog;
+import io.tidemark.iscsi.TargetRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI against a real in-process admin API. */
+class MainTest {
+
+    private static final String URL = "iscsi://192.0.2.7:3260/iqn.2026-11.io.tidemark:";
+
+    @TempDir
+    Path dir;
+
+    private VolumeCatalog catalog;
+    private ApplianceMetrics metrics;
+    private AdminApi api;
+    private String admin;
+
+    private record Result(int code, String out, String err) {}
+
+    private void startApi(String extraConfig) throws Exception {
+        ApplianceConfig config = ConfigLoader.load("admin.port = 0\n" + extraConfig, "test.conf", List.of());
+        TargetRegistry registry = new TargetRegistry();
+        catalog = VolumeCatalog.open(dir, new BlockDeviceStorage(true), new TargetProvisioner(registry, config));
+        metrics = new ApplianceMetrics(catalog, () -> 0);
+        api = new AdminApi(config, catalog, registry, List::of, () -> new PortalAddress("192.0.2.7", 3260), metrics).start();
+        admin = "127.0.0.1:" + api.address().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        if (api != null) {
+            api.close();
+            metrics.close();
+            catalog.close();
+        }
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldCreateListResizeAndDeleteVolumesAsTables() throws Exception {
+        startApi("");
+        Result created = run("volume", "create", "v1", "--size", "10M", "--admin", admin);
+        assertThat(created.code()).as(created.err()).isZero();
+        assertThat(created.out()).startsWith("NAME  SIZE  TARGET                      LUN  URL  ")
+                .contains("v1    10M   iqn.2026-11.io.tidemark:v1  0    " + URL + "v1/0  " + dir.resolve("v1.img"));
+
+        Result list = run("--admin", admin, "volume", "list");
+        assertThat(list.code()).isZero();
+        assertThat(list.out()).isEqualTo("""
+                NAME  SIZE  TARGET                      LUN  URL
+                v1    10M   iqn.2026-11.io.tidemark:v1  0    %sv1/0
+                """.formatted(URL));
+
+        Result resized = run("volume", "resize", "v1", "--size", "20M", "--admin", admin);
+        assertThat(resized.code()).isZero();
+        assertThat(resized.out()).contains("v1    20M");
+
+        Result deleted = run("volume", "delete", "v1", "--admin", admin);
+        assertThat(deleted.code()).isZero();
+        assertThat(deleted.out()).isEqualTo("deleted volume v1\n");
+        assertThat(run("volume", "list", "--admin", admin).out()).isEqualTo("no volumes\n");
+    }
+
+    @Test
+    void shouldPrintTheApisJsonWithTheJsonFlagInAnyPosition() throws Exception {
+        startApi("");
+        Result created = run("--json", "--admin", admin, "volume", "create", "d1", "--size", "1M", "--target", "vm", "--lun", "3");
+        JsonNode v = new ObjectMapper().readTree(created.out());
+        assertThat(v.path("url").asText()).isEqualTo(URL + "vm/3");
+        JsonNode list = new ObjectMapper().readTree(run("volume", "list", "--json", "--admin", admin).out());
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).path("name").asText()).isEqualTo("d1");
+        JsonNode targets = new ObjectMapper().readTree(run("target", "list", "--json", "--admin", admin).out());
+        assertThat(targets.get(0).path("iqn").asText()).isEqualTo("iqn.2026-11.io.tidemark:vm");
+        assertThat(new ObjectMapper().readTree(run("session", "list", "--json", "--admin", admin).out())).isEmpty();
+        assertThat(run("session", "list", "--admin", admin).out()).isEqualTo("no sessions\n");
+    }
+
+    @Test
+    void shouldExitOneAndPrintTheApisReasonOnRefusal() throws Exception {
+        startApi("");
+        Result r = run("volume", "create", "v1", "--size", "10X", "--admin", admin);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: size: 10X (expected: bytes or a number with K/M/G/T suffix) (HTTP 400)\n");
+        Result missing = run("volume", "delete", "nope", "--admin", admin);
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("error: no volume named nope (HTTP 404)\n");
+    }
+
+    @Test
+    void shouldSendTheTokenFromTheFlag() throws Exception {
+        startApi("admin.token = t0k3n\n");
+        assertThat(run("volume", "list", "--admin", admin).err()).startsWith("error: missing Authorization");
+        assertThat(run("volume", "list", "--admin", admin, "--token", "t0k3n").code()).isZero();
+    }
+
+    @Test
+    void shouldExitOneWhenNoApplianceAnswers() throws Exception {
+        int freePort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            freePort = s.getLocalPort();
+        }
+        Result r = run("volume", "list", "--admin", "127.0.0.1:" + freePort);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("error: cannot reach the admin API at 127.0.0.1:" + freePort + " (connection refused)");
+    }
+
+    @Test
+    void shouldExitTwoOnUsageErrors() {
+        assertThat(run().code()).isEqualTo(2);
+        assertThat(run("volume").code()).isEqualTo(2);
+        assertThat(run("volume", "create", "v1").err()).contains("Missing required option: '--size=SIZE'");
+        assertThat(run("volume", "create", "v1").code()).isEqualTo(2);
+        assertThat(run("--admin", "nohost", "volume", "list").err()).contains("--admin: nohost (expected: HOST:PORT");
+        assertThat(run("volume", "frobnicate").code()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldExitTwoOnConfigErrorsNamingTheKey() {
+        Result r = run("start", "--iscsi-port", "99999", "--data", dir.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("config error: iscsi.port = 99999 in flag --iscsi-port (expected: 0..65535)\n");
+    }
+}

@@ -1,0 +1,110 @@
+package io.tidemark.appliance.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * libiscsi's conformance suite, whole ({@code iscsi-test-cu -d}: destructive write tests
+ * included), against a file-backed LUN of a real appliance: no failed test, and no skip outside
+ * {@link ExpectedSkips}. Every failure and unexpected skip is listed by name with what it printed
+ * (sense data included).
+ * <p>
+ * {@code -Dtidemark.it.conformance.url=iscsi://host:port/iqn/lun} runs the same checks against
+ * another target instead (e.g. tgt), to check the harness itself.
+ */
+@ExtendWith(ApplianceLogOnFailure.class)
+class ConformanceIT {
+
+    private static final long LUN_BYTES = 1L << 30;
+    private static final Duration SUITE_DEADLINE = Duration.ofMinutes(25);
+    private static final String INITIATOR_1 = "iqn.2026-11.io.tidemark.test:conformance-1";
+    private static final String INITIATOR_2 = "iqn.2026-11.io.tidemark.test:conformance-2";
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path work;
+
+    @Test
+    void libiscsiConformanceSuitePassesWithOnlyExpectedSkips() throws IOException {
+        Optional<String> external = Optional.ofNullable(System.getProperty("tidemark.it.conformance.url"));
+        try (ApplianceProcess appliance = external.isPresent() ? null : ApplianceProcess.start(work.resolve("appliance"))) {
+            String url = external.orElseGet(() -> appliance.lunUrl(appliance.api().createVolume("conformance", LUN_BYTES)));
+            Path runDir = work.resolve("iscsi-test-cu");
+
+            ToolRun listing = ExternalTool.ISCSI_TEST_CU.run(runDir, Duration.ofSeconds(30), "-l");
+            assertThat(listing.succeeded()).as(listing.describe()).isTrue();
+
+            ToolRun run = ExternalTool.ISCSI_TEST_CU.run(runDir, SUITE_DEADLINE, Map.of(), List.of(
+                    "--dataloss", "--verbose", "-i", INITIATOR_1, "-I", INITIATOR_2, url));
+            Files.writeString(work.resolve("iscsi-test-cu.out"), run.output());
+            CunitReport report = CunitReport.parse(run.stdout(), listing.stdout());
+            System.out.println(summarize(url, run, report));
+
+            assertSuiteRanToTheEnd(run, report);
+            assertThat(problems(report)).as("conformance problems (full output: %s)", work.resolve("iscsi-test-cu.out"))
+                    .isEmpty();
+        }
+    }
+
+    private static void assertSuiteRanToTheEnd(ToolRun run, CunitReport report) {
+        String unfinished = report.withVerdict(CunitTest.Verdict.UNFINISHED).stream()
+                .map(CunitTest::id).collect(Collectors.joining(", "));
+        assertThat(run.timedOut())
+                .as("iscsi-test-cu still running after %s s (hung in: %s)\n%s", SUITE_DEADLINE.toSeconds(), unfinished,
+                        run.describe())
+                .isFalse();
+        assertThat(report.summary())
+                .as("iscsi-test-cu ended without its CUnit summary (last test: %s)\n%s", unfinished, run.describe())
+                .isPresent();
+        CunitReport.Summary summary = report.summary().orElseThrow();
+        assertThat(summary.ran()).as("tests run vs registered").isEqualTo(summary.total());
+        assertThat(report.tests()).as("tests parsed vs CUnit's count: the output parser is out of step")
+                .hasSize(summary.ran());
+        assertThat(report.withVerdict(CunitTest.Verdict.FAILED)).as("failures parsed vs CUnit's count")
+                .hasSize(summary.failed());
+    }
+
+    /** One line per failed test or unexpected skip, with what the test printed. */
+    static List<String> problems(CunitReport report) {
+        List<String> problems = new java.util.ArrayList<>();
+        for (CunitTest test : report.tests()) {
+            switch (test.verdict()) {
+                case FAILED, UNFINISHED -> problems.add("FAILED  " + test.describe());
+                case SKIPPED -> {
+                    if (ExpectedSkips.reason(test).isEmpty()) {
+                        problems.add("UNEXPECTED SKIP  " + test.describe());
+                    }
+                }
+                case PASSED -> { }
+            }
+        }
+        return problems;
+    }
+
+    private static String summarize(String url, ToolRun run, CunitReport report) {
+        Map<String, Long> skipsByReason = new TreeMap<>(report.withVerdict(CunitTest.Verdict.SKIPPED).stream()
+                .collect(Collectors.groupingBy(t -> ExpectedSkips.reason(t)
+                                .orElse("UNEXPECTED: " + t.firstSkipMessage().orElse("?")),
+                        Collectors.counting())));
+        StringBuilder text = new StringBuilder("iscsi-test-cu against ").append(url)
+                .append(": ").append(run.elapsed().toSeconds()).append(" s, ")
+                .append(report.tests().size()).append(" tests: ")
+                .append(report.withVerdict(CunitTest.Verdict.PASSED).size()).append(" passed, ")
+                .append(report.withVerdict(CunitTest.Verdict.FAILED).size()).append(" failed, ")
+                .append(report.withVerdict(CunitTest.Verdict.SKIPPED).size()).append(" skipped");
+        skipsByReason.forEach((why, n) -> text.append("\n  skipped ").append(n).append(": ").append(why));
+        return text.toString();
+    }
+}
