@@ -14,6 +14,9 @@ import io.tidemark.iscsi.IscsiSettings;
 import io.tidemark.iscsi.TargetRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -29,7 +32,9 @@ public final class Appliance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
 
     private final ApplianceConfig config;
+    /** What to close after the API, most recently started first. */
     private final List<AutoCloseable> stopOrder = new ArrayList<>();
+    private final CompletableFuture<AdminApi> binding = new CompletableFuture<>();
     private VolumeCatalog catalog;
     private IscsiServer iscsi;
     private AdminApi api;
@@ -63,6 +68,17 @@ public final class Appliance implements AutoCloseable {
 
     private void startAll(VolumeStorage storage) throws StartupException {
         stopOrder.add(DataDirLock.acquire(config.dataDir()));
+        // the API's class loading takes about as long as the volumes and the portal: overlap them
+        Thread binder = new Thread(() -> {
+            try {
+                binding.complete(new AdminApi(config).start());
+            } catch (Throwable e) {
+                binding.completeExceptionally(e);
+            }
+        }, "tidemark-admin-start");
+        binder.setDaemon(true);
+        binder.start();
+
         TargetRegistry registry = new TargetRegistry();
         try {
             catalog = VolumeCatalog.open(config.volumesDir(), storage, new TargetProvisioner(registry, config));
@@ -73,7 +89,13 @@ public final class Appliance implements AutoCloseable {
         createDemoVolume();
 
         ApplianceConfig.Iscsi ic = config.iscsi();
-        iscsi = new IscsiServer(registry, new IscsiSettings(ic.address(), ic.port(), ic.portalGroupTag(), ic.advertisedHost()));
+        IscsiSettings settings = new IscsiSettings(ic.address(), ic.port(), ic.portalGroupTag(), ic.advertisedHost())
+                .withQueueDepth(ic.queueDepth())
+                .withKeepaliveInterval(Duration.ofSeconds(ic.keepaliveSeconds()));
+        if (ic.workerThreads() > 0) {
+            settings = settings.withWorkerThreads(ic.workerThreads());
+        }
+        iscsi = new IscsiServer(registry, settings);
         try {
             iscsi.start();
         } catch (InterruptedException e) {
@@ -88,14 +110,13 @@ public final class Appliance implements AutoCloseable {
 
         ApplianceMetrics metrics = new ApplianceMetrics(catalog, () -> iscsi.sessions().size());
         stopOrder.add(0, metrics);
-        api = new AdminApi(config, catalog, registry, iscsi::sessions, () -> portal, metrics);
         try {
-            api.start();
-        } catch (RuntimeException e) {
+            api = binding.join();
+        } catch (CompletionException e) {
             throw new StartupException("admin API " + config.admin().address() + ":" + config.admin().port() + ": "
-                    + reason(e), e);
+                    + reason(e.getCause()), e.getCause());
         }
-        stopOrder.add(0, api);
+        api.serve(new AdminApi.Services(catalog, registry, iscsi::sessions, portal, metrics));
     }
 
     private void createDemoVolume() throws StartupException {
@@ -144,6 +165,11 @@ public final class Appliance implements AutoCloseable {
             return;
         }
         closed = true;
+        // the API goes first, so no change arrives while sessions log out and stores close
+        AdminApi bound = binding.handle((b, failure) -> b).join();
+        if (bound != null) {
+            bound.close();
+        }
         for (AutoCloseable c : stopOrder) {
             try {
                 c.close();

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Keeps a second appliance off a data dir in use: two writers would corrupt every volume. */
+/**
+ * Keeps a second appliance off a data dir in use: two writers would corrupt every volume.
+ * Not thread-safe: held by one appliance from start to close.
+ */
 final class DataDirLock implements AutoCloseable {
 
     static final String FILE = "tidemark.lock";

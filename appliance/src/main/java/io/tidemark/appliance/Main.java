@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  * {@code session} talk to a running one over its admin API. Exit codes: 0 ok, 1 the command
  * failed (the reason is printed), 2 usage or configuration error.
  */
-@Command(name = "tidemark", mixinStandardHelpOptions = true, version = "Tidemark 0.1.0",
+@Command(name = "tidemark", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "Tidemark 0.1.0",
         description = "iSCSI block-replication appliance for VM disaster recovery.",
         subcommands = {StartCommand.class, VolumeCommand.class, TargetCommand.class, SessionCommand.class,
                 CommandLine.HelpCommand.class})

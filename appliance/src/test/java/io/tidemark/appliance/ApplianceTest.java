@@ -25,8 +25,13 @@ class ApplianceTest {
     Path dir;
 
     private ApplianceConfig config(String extra) {
-        return ConfigLoader.load("iscsi.address = 127.0.0.1\niscsi.port = 0\nadmin.port = 0\ndemo.volume.size = 4M\n" + extra,
-                "test.conf", List.of(new FlagValue("data.dir", dir.toString(), "--data")));
+        return config(extra, "4M");
+    }
+
+    private ApplianceConfig config(String extra, String demoSize) {
+        return ConfigLoader.load("iscsi.address = 127.0.0.1\niscsi.port = 0\nadmin.port = 0\n" + extra, "test.conf",
+                List.of(new FlagValue("data.dir", dir.toString(), "--data"),
+                        new FlagValue("demo.volume.size", demoSize, "--demo-size")));
     }
 
     private static int get(Appliance a, String path) throws Exception {
@@ -52,7 +57,7 @@ class ApplianceTest {
 
     @Test
     void shouldCreateNoDemoVolumeWhenItsSizeIsZero() throws Exception {
-        try (Appliance a = Appliance.start(config("demo.volume.size = 0\n"), new BlockDeviceStorage(false))) {
+        try (Appliance a = Appliance.start(config("", "0"), new BlockDeviceStorage(false))) {
             assertThat(a.catalog().list()).isEmpty();
         }
     }

@@ -12,7 +12,9 @@ import io.tidemark.appliance.volume.VolumeCatalog;
 import io.tidemark.appliance.volume.VolumeException;
 import io.tidemark.iscsi.SessionInfo;
 import io.tidemark.iscsi.TargetRegistry;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -22,8 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin REST API (JSON under {@code /api/v1}) and {@code /metrics}. Volume changes go
- * through the catalog and are served at once. Thread-safe.
+ * The admin REST API (JSON under {@code /api/v1}) and {@code /metrics}. It may bind before the
+ * appliance is serving: until {@link #serve} every route answers 503 (health included), so
+ * {@code GET /api/v1/health} answers 200 only once volumes and portal are up. Volume changes
+ * go through the catalog and are served at once. Thread-safe.
  */
 public final class AdminApi implements AutoCloseable {
 
@@ -36,33 +40,35 @@ public final class AdminApi implements AutoCloseable {
             VolumeException.Reason.CONFLICT, 409,
             VolumeException.Reason.STORAGE, 500);
 
+    /**
+     * What the API serves.
+     *
+     * @param sessions the iSCSI server's session list
+     * @param portal   where initiators reach the portal, for iSCSI URLs
+     */
+    public record Services(VolumeCatalog catalog, TargetRegistry registry, Supplier<List<SessionInfo>> sessions,
+                           PortalAddress portal, ApplianceMetrics metrics) {}
+
     private final ApplianceConfig config;
-    private final VolumeCatalog catalog;
-    private final TargetRegistry registry;
-    private final Supplier<List<SessionInfo>> sessions;
-    private final Supplier<PortalAddress> portal;
-    private final ApplianceMetrics metrics;
     private final ObjectMapper json = new ObjectMapper();
     private final VolumeRequests requests = new VolumeRequests(json);
     private final byte[] token;
+    private volatile Services services;
     private Javalin server;
 
-    /**
-     * @param sessions the iSCSI server's session list
-     * @param portal   where initiators reach the portal (read per request: known once the portal is bound)
-     */
-    public AdminApi(ApplianceConfig config, VolumeCatalog catalog, TargetRegistry registry,
-                    Supplier<List<SessionInfo>> sessions, Supplier<PortalAddress> portal, ApplianceMetrics metrics) {
+    /** An API that answers 503 until {@link #serve} is called. */
+    public AdminApi(ApplianceConfig config) {
         this.config = config;
-        this.catalog = catalog;
-        this.registry = registry;
-        this.sessions = sessions;
-        this.portal = portal;
-        this.metrics = metrics;
         this.token = config.admin().requiredToken().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
     }
 
-    /** Binds {@code admin.address:admin.port} and serves; returns once listening. */
+    /** An API serving these services from the start. */
+    public AdminApi(ApplianceConfig config, Services services) {
+        this(config);
+        this.services = services;
+    }
+
+    /** Binds {@code admin.address:admin.port}; returns once listening. */
     public AdminApi start() {
         server = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -73,7 +79,16 @@ public final class AdminApi implements AutoCloseable {
             routes(cfg.routes);
         });
         server.start();
+        if (token == null && !isLoopback(config.admin().address())) {
+            LOG.warn("admin API on {}:{} without admin.token: whoever reaches it can create and delete volumes",
+                    config.admin().address(), server.port());
+        }
         return this;
+    }
+
+    /** From now on the API answers from these services. */
+    public void serve(Services ready) {
+        this.services = ready;
     }
 
     /** The bound address. */
@@ -90,21 +105,36 @@ public final class AdminApi implements AutoCloseable {
 
     private void routes(RoutesConfig r) {
         r.before(this::authenticate);
-        r.get(PREFIX + "/health", ctx -> ctx.json(Map.of("status", "ok")));
-        r.get(PREFIX + "/volumes", ctx -> ctx.json(catalog.list().stream().map(v -> VolumeView.of(v, portal.get())).toList()));
-        r.get(PREFIX + "/volumes/{name}", ctx -> ctx.json(VolumeView.of(catalog.get(ctx.pathParam("name")), portal.get())));
+        r.get(PREFIX + "/health", ctx -> {
+            services();
+            ctx.json(Map.of("status", "ok"));
+        });
+        r.get(PREFIX + "/volumes", ctx -> {
+            Services s = services();
+            ctx.json(s.catalog().list().stream().map(v -> VolumeView.of(v, s.portal())).toList());
+        });
+        r.get(PREFIX + "/volumes/{name}", ctx -> {
+            Services s = services();
+            ctx.json(VolumeView.of(s.catalog().get(ctx.pathParam("name")), s.portal()));
+        });
         r.post(PREFIX + "/volumes", this::createVolume);
-        r.patch(PREFIX + "/volumes/{name}", ctx -> ctx.json(VolumeView.of(
-                catalog.resize(ctx.pathParam("name"), requests.resize(ctx.body())), portal.get())));
+        r.patch(PREFIX + "/volumes/{name}", ctx -> {
+            Services s = services();
+            ctx.json(VolumeView.of(s.catalog().resize(ctx.pathParam("name"), requests.resize(ctx.body())), s.portal()));
+        });
         r.delete(PREFIX + "/volumes/{name}", ctx -> {
-            catalog.delete(ctx.pathParam("name"));
+            services().catalog().delete(ctx.pathParam("name"));
             ctx.status(204);
         });
-        r.get(PREFIX + "/targets", ctx -> ctx.json(registry.targets().stream()
-                .map(node -> TargetView.of(node, config.target(targetName(node.iqn())).allowedInitiators(), portal.get()))
-                .toList()));
-        r.get(PREFIX + "/sessions", ctx -> ctx.json(sessions.get()));
-        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        r.get(PREFIX + "/targets", ctx -> {
+            Services s = services();
+            ctx.json(s.registry().targets().stream()
+                    .map(node -> TargetView.of(node, config.target(targetName(node.iqn())).allowedInitiators(), s.portal()))
+                    .toList());
+        });
+        r.get(PREFIX + "/sessions", ctx -> ctx.json(services().sessions().get()));
+        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(services().metrics().scrape()));
         r.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         r.exception(VolumeException.class, (e, ctx) -> {
             int status = STATUS.get(e.reason());
@@ -120,9 +150,18 @@ public final class AdminApi implements AutoCloseable {
         });
     }
 
+    private Services services() {
+        Services s = services;
+        if (s == null) {
+            throw new ApiException(503, "starting: volumes and the iSCSI portal are not up yet");
+        }
+        return s;
+    }
+
     private void createVolume(Context ctx) {
+        Services s = services();
         VolumeRequests.Create req = requests.create(ctx.body());
-        VolumeView view = VolumeView.of(catalog.create(req.name(), req.sizeBytes(), req.target(), req.lun()), portal.get());
+        VolumeView view = VolumeView.of(s.catalog().create(req.name(), req.sizeBytes(), req.target(), req.lun()), s.portal());
         ctx.status(201).header("Location", PREFIX + "/volumes/" + view.name()).json(view);
     }
 
@@ -143,6 +182,14 @@ public final class AdminApi implements AutoCloseable {
     private String targetName(String iqn) {
         String prefix = config.iscsi().iqnPrefix() + ":";
         return iqn.startsWith(prefix) ? iqn.substring(prefix.length()) : iqn;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static void error(Context ctx, int status, String message) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,19 +66,23 @@ public final class StartCommand implements Callable<Integer> {
             err.flush();
             return Main.EXIT_USAGE;
         }
-        Appliance appliance;
+        // signals are handled from here on, so a SIGTERM during start-up also ends with exit 0
+        AtomicReference<Appliance> running = new AtomicReference<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        ShutdownSignals.install(() -> {
+            Appliance a = running.get();
+            if (a != null) {
+                a.close();
+            }
+            stopped.countDown();
+        });
         try {
-            appliance = Appliance.start(cfg, VolumeStorages.forConfig(cfg.store()));
+            running.set(Appliance.start(cfg, VolumeStorages.forConfig(cfg.store())));
         } catch (StartupException e) {
             err.println("start failed: " + e.getMessage());
             err.flush();
             return Main.EXIT_FAILED;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        ShutdownSignals.install(() -> {
-            appliance.close();
-            stopped.countDown();
-        });
         stopped.await();
         return Main.EXIT_OK;
     }

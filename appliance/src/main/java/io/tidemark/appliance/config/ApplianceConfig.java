@@ -37,9 +37,13 @@ public record ApplianceConfig(Path dataDir, Iscsi iscsi, Admin admin, Demo demo,
     }
 
     /**
-     * @param advertisedHost host for SendTargets and URLs; null: the bound or a local address
+     * @param advertisedHost   host for SendTargets and URLs; null: the bound or a local address
+     * @param queueDepth       commands in flight per session (the CmdSN window)
+     * @param workerThreads    threads running SCSI commands; 0: the iSCSI server's default
+     * @param keepaliveSeconds idle seconds before a NOP-In ping; 0: no pings
      */
-    public record Iscsi(String address, int port, int portalGroupTag, String advertisedHost, String iqnPrefix) {
+    public record Iscsi(String address, int port, int portalGroupTag, String advertisedHost, String iqnPrefix,
+                        int queueDepth, int workerThreads, int keepaliveSeconds) {
 
         public String targetIqn(String targetName) {
             return iqnPrefix + ":" + targetName;

@@ -17,6 +17,9 @@ public final class ConfigKeys {
     public static final String ISCSI_PORTAL_GROUP_TAG = "iscsi.portal-group-tag";
     public static final String ISCSI_ADVERTISED_HOST = "iscsi.advertised-host";
     public static final String ISCSI_IQN_PREFIX = "iscsi.iqn-prefix";
+    public static final String ISCSI_QUEUE_DEPTH = "iscsi.queue-depth";
+    public static final String ISCSI_WORKER_THREADS = "iscsi.worker-threads";
+    public static final String ISCSI_KEEPALIVE_SECONDS = "iscsi.keepalive-seconds";
     public static final String ADMIN_ADDRESS = "admin.address";
     public static final String ADMIN_PORT = "admin.port";
     public static final String ADMIN_TOKEN = "admin.token";
@@ -39,6 +42,9 @@ public final class ConfigKeys {
             Map.entry(ISCSI_PORTAL_GROUP_TAG, ValueType.PORTAL_GROUP_TAG),
             Map.entry(ISCSI_ADVERTISED_HOST, ValueType.OPTIONAL_HOST),
             Map.entry(ISCSI_IQN_PREFIX, ValueType.IQN),
+            Map.entry(ISCSI_QUEUE_DEPTH, ValueType.QUEUE_DEPTH),
+            Map.entry(ISCSI_WORKER_THREADS, ValueType.WORKER_THREADS),
+            Map.entry(ISCSI_KEEPALIVE_SECONDS, ValueType.KEEPALIVE_SECONDS),
             Map.entry(ADMIN_ADDRESS, ValueType.HOST_ADDRESS),
             Map.entry(ADMIN_PORT, ValueType.PORT),
             Map.entry(ADMIN_TOKEN, ValueType.TEXT),

@@ -20,6 +20,7 @@ import java.util.TreeSet;
 /**
  * Builds the configuration in three layers: the embedded defaults, then the config file, then
  * command-line flags. Every failure is a {@link ConfigException} naming key, value and origin.
+ * The static entry points are thread-safe; an instance is used by one load only.
  */
 public final class ConfigLoader {
 
@@ -175,7 +176,8 @@ public final class ConfigLoader {
                 value(ConfigKeys.DATA_DIR),
                 new ApplianceConfig.Iscsi(value(ConfigKeys.ISCSI_ADDRESS), value(ConfigKeys.ISCSI_PORT),
                         value(ConfigKeys.ISCSI_PORTAL_GROUP_TAG), advertised.isEmpty() ? null : advertised,
-                        value(ConfigKeys.ISCSI_IQN_PREFIX)),
+                        value(ConfigKeys.ISCSI_IQN_PREFIX), value(ConfigKeys.ISCSI_QUEUE_DEPTH),
+                        value(ConfigKeys.ISCSI_WORKER_THREADS), value(ConfigKeys.ISCSI_KEEPALIVE_SECONDS)),
                 new ApplianceConfig.Admin(value(ConfigKeys.ADMIN_ADDRESS), value(ConfigKeys.ADMIN_PORT),
                         token.isEmpty() ? null : token),
                 new ApplianceConfig.Demo(value(ConfigKeys.DEMO_VOLUME), value(ConfigKeys.DEMO_VOLUME_SIZE)),

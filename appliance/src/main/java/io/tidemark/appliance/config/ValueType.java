@@ -21,6 +21,9 @@ public record ValueType<T>(String expected, Function<String, T> parser) {
 
     public static final ValueType<Integer> PORT = intRange(0, 65535, "0..65535");
     public static final ValueType<Integer> PORTAL_GROUP_TAG = intRange(1, 65535, "1..65535");
+    public static final ValueType<Integer> QUEUE_DEPTH = intRange(1, 65536, "1..65536");
+    public static final ValueType<Integer> WORKER_THREADS = intRange(0, 1024, "0..1024 (0: 4 per core)");
+    public static final ValueType<Integer> KEEPALIVE_SECONDS = intRange(0, 3600, "0..3600 (0: no pings)");
     public static final ValueType<Boolean> BOOLEAN = new ValueType<>("true or false", ValueType::parseBoolean);
     public static final ValueType<Path> PATH = new ValueType<>("a directory path", text -> Path.of(nonEmpty(text)));
     public static final ValueType<String> HOST_ADDRESS = new ValueType<>("a host name or IP address",

@@ -45,7 +45,7 @@ class AdminApiTest {
         TargetRegistry registry = new TargetRegistry();
         catalog = VolumeCatalog.open(dir, new BlockDeviceStorage(true), new TargetProvisioner(registry, config));
         metrics = new ApplianceMetrics(catalog, SESSIONS::size);
-        api = new AdminApi(config, catalog, registry, () -> SESSIONS, () -> PORTAL, metrics).start();
+        api = new AdminApi(config, new AdminApi.Services(catalog, registry, () -> SESSIONS, PORTAL, metrics)).start();
     }
 
     @AfterEach
@@ -90,6 +90,27 @@ class AdminApiTest {
         HttpResponse<String> r = call("GET", "/api/v1/health", null);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(body(r)).isEqualTo(json.readTree("{\"status\":\"ok\"}"));
+    }
+
+    @Test
+    void shouldAnswer503UntilServingThen200() throws Exception {
+        start("");
+        AdminApi early = new AdminApi(ConfigLoader.load("admin.port = 0\n", "test.conf", List.of())).start();
+        try {
+            int port = early.address().getPort();
+            for (String path : List.of("/api/v1/health", "/api/v1/volumes", "/metrics")) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(path).isEqualTo(503);
+                assertThat(body(r).path("error").asText()).isEqualTo("starting: volumes and the iSCSI portal are not up yet");
+            }
+            early.serve(new AdminApi.Services(catalog, new TargetRegistry(), List::of, PORTAL, metrics));
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/health"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+        } finally {
+            early.close();
+        }
     }
 
     @Test

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class PortalAddressTest {
 
     private static ApplianceConfig.Iscsi iscsi(String address, String advertised) {
-        return new ApplianceConfig.Iscsi(address, 3260, 1, advertised, "iqn.2026-11.io.tidemark");
+        return new ApplianceConfig.Iscsi(address, 3260, 1, advertised, "iqn.2026-11.io.tidemark", 128, 0, 30);
     }
 
     @Test

@@ -43,7 +43,8 @@ class MainTest {
         TargetRegistry registry = new TargetRegistry();
         catalog = VolumeCatalog.open(dir, new BlockDeviceStorage(true), new TargetProvisioner(registry, config));
         metrics = new ApplianceMetrics(catalog, () -> 0);
-        api = new AdminApi(config, catalog, registry, List::of, () -> new PortalAddress("192.0.2.7", 3260), metrics).start();
+        api = new AdminApi(config, new AdminApi.Services(catalog, registry, List::of, new PortalAddress("192.0.2.7", 3260),
+                metrics)).start();
         admin = "127.0.0.1:" + api.address().getPort();
     }
 
@@ -140,6 +141,14 @@ class MainTest {
         assertThat(run("volume", "create", "v1").code()).isEqualTo(2);
         assertThat(run("--admin", "nohost", "volume", "list").err()).contains("--admin: nohost (expected: HOST:PORT");
         assertThat(run("volume", "frobnicate").code()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldPrintHelpForEverySubcommand() {
+        Result r = run("volume", "create", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("--size=SIZE", "--target=T", "--lun=N", "--admin=HOST:PORT", "--json");
+        assertThat(run("start", "--help").out()).contains("--config=FILE", "--data=DIR", "--iscsi-port=N", "--admin-port=N");
     }
 
     @Test

@@ -27,7 +27,7 @@ class ConfigLoaderTest {
         ApplianceConfig c = ApplianceConfig.defaults();
         assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
         assertThat(c.volumesDir()).isEqualTo(Path.of("./data/volumes"));
-        assertThat(c.iscsi()).isEqualTo(new ApplianceConfig.Iscsi("0.0.0.0", 3260, 1, null, "iqn.2026-11.io.tidemark"));
+        assertThat(c.iscsi()).isEqualTo(new ApplianceConfig.Iscsi("0.0.0.0", 3260, 1, null, "iqn.2026-11.io.tidemark", 128, 0, 30));
         assertThat(c.admin()).isEqualTo(new ApplianceConfig.Admin("127.0.0.1", 9090, null));
         assertThat(c.demo()).isEqualTo(new ApplianceConfig.Demo("demo", 1L << 30));
         assertThat(c.store().directIo()).isTrue();
@@ -102,6 +102,9 @@ class ConfigLoaderTest {
         "iscsi.port | http | 0..65535",
         "admin.port | 65536 | 0..65535",
         "iscsi.portal-group-tag | 0 | 1..65535",
+        "iscsi.queue-depth | 0 | 1..65536",
+        "iscsi.worker-threads | 2000 | 0..1024",
+        "iscsi.keepalive-seconds | -1 | 0..3600",
         "iscsi.iqn-prefix | IQN.2026-11.IO.TIDEMARK | iqn.YYYY-MM.reversed.domain",
         "iscsi.iqn-prefix | tidemark | iqn.YYYY-MM.reversed.domain",
         "iscsi.address | not an address | a host name or IP address",

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * libiscsi's conformance suite, whole ({@code iscsi-test-cu -d}: destructive write tests
  * included), against a file-backed LUN of a real appliance: no failed test, and no skip outside
  * {@link ExpectedSkips}. Every failure and unexpected skip is listed by name with what it printed
- * (sense data included).
+ * (sense data included). The protocol family runs a second time with CRC32C header digests.
  * <p>
  * {@code -Dtidemark.it.conformance.url=iscsi://host:port/iqn/lun} runs the same checks against
  * another target instead (e.g. tgt), to check the harness itself.
@@ -32,30 +33,80 @@ class ConformanceIT {
     private static final Duration SUITE_DEADLINE = Duration.ofMinutes(25);
     private static final String INITIATOR_1 = "iqn.2026-11.io.tidemark.test:conformance-1";
     private static final String INITIATOR_2 = "iqn.2026-11.io.tidemark.test:conformance-2";
+    /** libiscsi logs each key of the target's login reply at this level. */
+    private static final Map<String, String> LOGIN_TRACE = Map.of("LIBISCSI_DEBUG", "6");
+    private static final Optional<String> EXTERNAL_URL =
+            Optional.ofNullable(System.getProperty("tidemark.it.conformance.url"));
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path work;
 
     @Test
     void libiscsiConformanceSuitePassesWithOnlyExpectedSkips() throws IOException {
-        Optional<String> external = Optional.ofNullable(System.getProperty("tidemark.it.conformance.url"));
-        try (ApplianceProcess appliance = external.isPresent() ? null : ApplianceProcess.start(work.resolve("appliance"))) {
-            String url = external.orElseGet(() -> appliance.lunUrl(appliance.api().createVolume("conformance", LUN_BYTES)));
-            Path runDir = work.resolve("iscsi-test-cu");
+        try (ApplianceProcess appliance = startUnlessExternal("whole-suite")) {
+            String url = lunUrl(appliance);
 
-            ToolRun listing = ExternalTool.ISCSI_TEST_CU.run(runDir, Duration.ofSeconds(30), "-l");
-            assertThat(listing.succeeded()).as(listing.describe()).isTrue();
+            SuiteRun suite = runSuite("whole-suite", url, List.of(), Map.of(), "");
 
-            ToolRun run = ExternalTool.ISCSI_TEST_CU.run(runDir, SUITE_DEADLINE, Map.of(), List.of(
-                    "--dataloss", "--verbose", "-i", INITIATOR_1, "-I", INITIATOR_2, url));
-            Files.writeString(work.resolve("iscsi-test-cu.out"), run.output());
-            CunitReport report = CunitReport.parse(run.stdout(), listing.stdout());
-            System.out.println(summarize(url, run, report));
-
-            assertSuiteRanToTheEnd(run, report);
-            assertThat(problems(report)).as("conformance problems (full output: %s)", work.resolve("iscsi-test-cu.out"))
-                    .isEmpty();
+            assertClean(appliance, suite);
         }
+    }
+
+    @Test
+    void iscsiProtocolFamilyPassesWithHeaderDigests() throws IOException {
+        try (ApplianceProcess appliance = startUnlessExternal("digests")) {
+            String url = lunUrl(appliance) + "?header_digest=crc32c";
+
+            // the iSCSI family: CmdSN and DataSN edge cases, residuals, task management
+            SuiteRun suite = runSuite("digests", url, List.of("-t", "iSCSI"), LOGIN_TRACE, "iSCSI.");
+
+            assertThat(suite.run().stderr()).as("negotiated HeaderDigest in libiscsi's login trace")
+                    .contains("TargetLoginReply: HeaderDigest=CRC32C")
+                    .doesNotContain("TargetLoginReply: HeaderDigest=None");
+            assertThat(suite.report().tests()).as("tests of the iSCSI family").isNotEmpty();
+            assertClean(appliance, suite);
+        }
+    }
+
+    /** One iscsi-test-cu run and what it reported. */
+    private record SuiteRun(ToolRun run, CunitReport report, Path output) {}
+
+    private ApplianceProcess startUnlessExternal(String name) {
+        return EXTERNAL_URL.isPresent() ? null : ApplianceProcess.start(work.resolve(name));
+    }
+
+    private static String lunUrl(ApplianceProcess appliance) {
+        return EXTERNAL_URL.orElseGet(() -> appliance.lunUrl(appliance.api().createVolume("conformance", LUN_BYTES)));
+    }
+
+    /** Runs iscsi-test-cu (destructive tests on) and parses it; listingPrefix limits the family names to match. */
+    private SuiteRun runSuite(String name, String url, List<String> selection, Map<String, String> env,
+                              String listingPrefix) throws IOException {
+        Path runDir = work.resolve(name + "-iscsi-test-cu");
+        ToolRun listing = ExternalTool.ISCSI_TEST_CU.run(runDir, Duration.ofSeconds(30), "-l");
+        assertThat(listing.succeeded()).as(listing.describe()).isTrue();
+        List<String> args = new ArrayList<>(List.of("--dataloss", "--verbose", "-i", INITIATOR_1, "-I", INITIATOR_2));
+        args.addAll(selection);
+        args.add(url);
+
+        ToolRun run = ExternalTool.ISCSI_TEST_CU.run(runDir, SUITE_DEADLINE, env, args);
+
+        Path output = work.resolve(name + "-iscsi-test-cu.out");
+        Files.writeString(output, run.output());
+        String families = listing.stdout().lines().filter(l -> l.startsWith(listingPrefix))
+                .collect(Collectors.joining("\n"));
+        CunitReport report = CunitReport.parse(run.stdout(), families);
+        System.out.println(summarize(url, run, report));
+        return new SuiteRun(run, report, output);
+    }
+
+    private static void assertClean(ApplianceProcess appliance, SuiteRun suite) {
+        if (appliance != null) {
+            assertThat(appliance.isAlive()).as("appliance still running after the suite (log tail printed below)")
+                    .isTrue();
+        }
+        assertSuiteRanToTheEnd(suite.run(), suite.report());
+        assertThat(problems(suite.report())).as("conformance problems (full output: %s)", suite.output()).isEmpty();
     }
 
     private static void assertSuiteRanToTheEnd(ToolRun run, CunitReport report) {
@@ -78,7 +129,7 @@ class ConformanceIT {
 
     /** One line per failed test or unexpected skip, with what the test printed. */
     static List<String> problems(CunitReport report) {
-        List<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (CunitTest test : report.tests()) {
             switch (test.verdict()) {
                 case FAILED, UNFINISHED -> problems.add("FAILED  " + test.describe());

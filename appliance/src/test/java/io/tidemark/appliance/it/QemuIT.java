@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,15 +26,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * QEMU's own iSCSI initiator (qemu-img, qemu-io through libiscsi) against a real appliance:
  * whole-image copies in and out, pattern writes and reads over every byte of a LUN with header
- * digests on and off (the negotiated value checked in libiscsi's login trace), and discovery.
+ * digests on and off (the negotiated value checked in libiscsi's login trace), concurrent
+ * sessions on one LUN, and discovery of targets and LUNs with their capacity.
  */
 @ExtendWith(ApplianceLogOnFailure.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -133,25 +136,34 @@ class QemuIT {
     }
 
     @Test
-    void twoSessionsWritingDisjointHalvesAtOnceEachReadTheOthersData() {
-        Volume volume = appliance.api().createVolume("two-writers", 64 * MIB);
+    void concurrentSessionsWritingDisjointRegionsAllSeeEveryOnesData() {
+        int sessions = 8;
+        Volume volume = appliance.api().createVolume("many-writers", sessions * REGION_BYTES);
         String url = appliance.lunUrl(volume);
-        long half = 32 * MIB;
 
-        CompletableFuture<ToolRun> low = CompletableFuture.supplyAsync(() -> QemuIo.assertRuns(work, url,
-                "write -P 0x61 0 " + half, "flush"));
-        CompletableFuture<ToolRun> high = CompletableFuture.supplyAsync(() -> QemuIo.assertRuns(work, url,
-                "write -P 0x62 " + half + " " + half, "flush"));
+        // one thread per session: the common pool has a single thread on a 2-core machine
+        ExecutorService threads = Executors.newFixedThreadPool(sessions);
         try {
-            CompletableFuture.allOf(low, high).orTimeout(5, TimeUnit.MINUTES).join();
+            List<CompletableFuture<ToolRun>> writers = new ArrayList<>();
+            for (int i = 0; i < sessions; i++) {
+                String write = "write -P " + pattern(i) + " " + i * REGION_BYTES + " " + REGION_BYTES;
+                writers.add(CompletableFuture.supplyAsync(() -> QemuIo.assertRuns(work, url, write, "flush"), threads));
+            }
+            CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).orTimeout(5, TimeUnit.MINUTES).join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof AssertionError failed) {
                 throw failed;
             }
             throw e;
+        } finally {
+            threads.shutdownNow();
         }
 
-        QemuIo.assertRuns(work, url, "read -P 0x61 0 " + half, "read -P 0x62 " + half + " " + half);
+        List<String> reads = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            reads.add("read -P " + pattern(i) + " " + i * REGION_BYTES + " " + REGION_BYTES);
+        }
+        QemuIo.assertRuns(work, url, reads.toArray(String[]::new));
     }
 
     @Test

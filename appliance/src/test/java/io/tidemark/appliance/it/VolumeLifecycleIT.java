@@ -117,6 +117,32 @@ class VolumeLifecycleIT {
         assertThat(again.json().path("error").asText()).isNotBlank();
     }
 
+    @Test
+    void metricsCountVolumesAndTheLoggedInSession() throws InterruptedException {
+        Volume volume = appliance.api().createVolume("metered", 16 * MIB);
+        try (OpenQemuIoSession session = new OpenQemuIoSession(appliance.lunUrl(volume))) {
+            session.send("read 0 4k");
+            session.awaitOutput("read 4096/4096 bytes", Duration.ofSeconds(60));
+
+            ApplianceApi.Reply metrics = appliance.api().get("/metrics");
+
+            assertThat(metrics.status()).isEqualTo(200);
+            assertThat(metrics.body()).contains("# TYPE ");
+            assertThat(sample(metrics.body(), "tidemark_iscsi_sessions")).as(metrics.body()).isGreaterThanOrEqualTo(1);
+            assertThat(sample(metrics.body(), "tidemark_volumes"))
+                    .isEqualTo(appliance.api().volumes().size());
+        }
+    }
+
+    /** The value of an unlabelled Prometheus sample ("name value"); fails when absent. */
+    private static double sample(String exposition, String name) {
+        return exposition.lines()
+                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no sample " + name + " in /metrics"));
+    }
+
     private String capacity(String url) {
         ToolRun run = ExternalTool.ISCSI_READCAPACITY16.run(work, DEADLINE, url);
         assertThat(run.succeeded()).as(run.describe()).isTrue();
