@@ -71,8 +71,11 @@ public record IscsiSettings(String bindAddress, int port, int portalGroupTag, St
                 queueDepth, workerThreads, grace);
     }
 
-    /** Blocking backstores want more threads than cores; 2 cores -> 8 threads. */
+    /**
+     * O_DIRECT backstores block a worker per I/O, so more workers than cores keep the device
+     * busy (16, like tgt's backing-store threads); more only add wake-ups on small machines.
+     */
     static int defaultWorkerThreads() {
-        return Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
+        return Math.max(16, Runtime.getRuntime().availableProcessors() * 4);
     }
 }

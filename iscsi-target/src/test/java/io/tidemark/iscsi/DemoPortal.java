@@ -7,7 +7,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A portal over in-memory LUNs for running real initiators by hand:
- * {@code java ... io.tidemark.iscsi.DemoPortal PORT [MiB]} serves
+ * {@code java ... io.tidemark.iscsi.DemoPortal PORT [MiB [WORKERS]]} serves
  * {@code iqn.2026-11.io.tidemark:demo} (LUNs 0 and 1, no auth) and
  * {@code iqn.2026-11.io.tidemark:chap} (CHAP user/secretsecret12, mutual target/mutualsecret1).
  */
@@ -23,7 +23,11 @@ public final class DemoPortal {
         TargetNode chap = registry.add(new TargetNode("iqn.2026-11.io.tidemark:chap", "chap",
                 new TargetNode.ChapCredentials("user", "secretsecret12", "target", "mutualsecret1"), Set.of()));
         chap.addLun(new LunDescriptor(0, "chap0", naa(3), true, new MemoryLogicalUnit(16 * 2048)));
-        IscsiServer server = new IscsiServer(registry, new IscsiSettings("127.0.0.1", port, 1, null));
+        IscsiSettings settings = new IscsiSettings("127.0.0.1", port, 1, null);
+        if (args.length > 2) {
+            settings = settings.withWorkerThreads(Integer.parseInt(args[2]));
+        }
+        IscsiServer server = new IscsiServer(registry, settings);
         server.start();
         System.out.println("DemoPortal ready on " + server.localAddress());
         CountDownLatch stop = new CountDownLatch(1);

@@ -303,6 +303,28 @@ class IscsiServerTest {
     }
 
     @Test
+    void shouldHoldBackAndThenDeliverEverythingToASlowReader() throws Exception {
+        try (IscsiTestClient c = portal.loggedIn(false, true)) {
+            int commands = 128;
+            int blocks = 512;
+            for (int i = 0; i < commands; i++) {
+                c.send(c.scsiCommand(c.nextItt(), 0xc0, 0, blocks * 512, IscsiTestClient.rw10(0x28, i * 64, blocks)), null);
+            }
+            int statuses = 0;
+            long bytes = 0;
+            while (statuses < commands) {
+                Pdu p = c.read();
+                assertThat(p.opcode()).isEqualTo(0x25);
+                bytes += p.data().length;
+                if ((p.flags() & 0x01) != 0) {
+                    statuses++;
+                }
+            }
+            assertThat(bytes).isEqualTo((long) commands * blocks * 512);
+        }
+    }
+
+    @Test
     void shouldSendALongSendTargetsAnswerInPieces() throws Exception {
         for (int i = 0; i < 150; i++) {
             portal.registry.add(new TargetNode("iqn.2026-11.io.tidemark.test:many-" + i, null, null, java.util.Set.of()));

@@ -26,9 +26,9 @@ public final class TestPortal implements AutoCloseable {
 
     static {
         // every buffer tracked, and Netty's leak reports visible (the test classpath has no SLF4J provider)
-        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.PARANOID);
         io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
                 io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.PARANOID);
     }
 
     public final TargetRegistry registry = new TargetRegistry();

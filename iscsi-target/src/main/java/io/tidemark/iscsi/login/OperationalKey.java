@@ -48,6 +48,8 @@ public record OperationalKey(String name, boolean session, boolean normalOnly, K
             new OperationalKey("DefaultTime2Retain", true, false, KeyRule.MIN, 0, 3600,
                     l -> Integer.toString(l.defaultTime2Retain()), "20"),
             new OperationalKey("iSCSIProtocolLevel", true, false, KeyRule.MIN, 0, 31, l -> "1", "0"),
+            // RFC 7144 section 2.2: only the RFC 3720 task reporting semantics are offered
+            new OperationalKey("TaskReporting", true, false, KeyRule.LIST, 0, 0, l -> "RFC3720", "RFC3720"),
             new OperationalKey("IFMarker", false, false, KeyRule.AND, 0, 0, l -> "No", "No"),
             new OperationalKey("OFMarker", false, false, KeyRule.AND, 0, 0, l -> "No", "No"));
 
@@ -60,5 +62,5 @@ public record OperationalKey(String name, boolean session, boolean normalOnly, K
             "TargetPortalGroupTag", "TargetAddress");
 
     /** Keys with no meaning once negotiated by the marker rules above. */
-    public static final List<String> IRRELEVANT = List.of("IFMarkInt", "OFMarkInt", "TaskReporting");
+    public static final List<String> IRRELEVANT = List.of("IFMarkInt", "OFMarkInt");
 }

@@ -320,10 +320,6 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    void countOutOfWindow() {
-        // dropped silently as RFC 7143 section 4.2.2.1 says; visible in the debug log only
-    }
-
     /** Thread-safe. */
     void requestLogout(int withinSeconds) {
         eventLoop().execute(() -> {

@@ -98,8 +98,9 @@ final class ScsiCommandFlow {
                     + params.targetMaxRecvDataSegmentLength() + ")";
         }
         long edtl = ScsiCommandPdu.edtl(pdu.bhs());
-        if (ScsiCommandPdu.write(pdu.bhs()) && edtl > MAX_TRANSFER_LENGTH) {
-            return "EDTL " + edtl + " (expected: at most " + MAX_TRANSFER_LENGTH + ")";
+        long limit = ScsiCommandPdu.write(pdu.bhs()) ? MAX_TRANSFER_LENGTH : Integer.MAX_VALUE;
+        if (edtl > limit) {
+            return "EDTL " + edtl + " (expected: at most " + limit + ")";
         }
         int immediate = pdu.data().readableBytes();
         if (immediate > 0) {

@@ -85,10 +85,10 @@ public final class Session {
             return;
         }
         if (window.offer(pdu, this::deliver) == CommandWindow.Admission.OUT_OF_WINDOW) {
+            // dropped silently as RFC 7143 section 4.2.2.1 says; visible in the debug log only
             LOG.debug("session {} tsih {}: dropped {} with CmdSN {} outside the window {}..{}", initiatorName, tsih,
                     pdu, Integer.toUnsignedString(Bhs.cmdSn(pdu.bhs())), Integer.toUnsignedString(window.expCmdSn()),
                     Integer.toUnsignedString(window.maxCmdSn()));
-            connection.countOutOfWindow();
             pdu.release();
         }
     }

@@ -106,6 +106,8 @@ class LoginNegotiatorTest {
             "DataSequenceInOrder, No, Yes",
             "IFMarker, Yes, No",
             "OFMarkInt, 2048, Irrelevant",
+            "TaskReporting, 'ResponseFence,RFC3720', RFC3720",
+            "TaskReporting, FastAbort, Reject",
             "SomethingElse, 1, NotUnderstood"})
     void shouldNegotiateEachKeyByItsRule(String key, String offered, String expected) {
         step(1, 3, false, keys("InitiatorName", "iqn.x", "TargetName", TARGET, key, offered));

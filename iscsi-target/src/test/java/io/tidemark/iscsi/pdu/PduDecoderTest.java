@@ -110,6 +110,27 @@ class PduDecoderTest {
     }
 
     @Test
+    void shouldCheckTheHeaderDigestOverBhsAndAhs() throws Exception {
+        byte[] header = new byte[48 + 8];
+        System.arraycopy(bhs(0x01, 0), 0, header, 0, 48);
+        header[4] = 2;
+        header[48 + 1] = 5;
+        header[48 + 2] = 0x01;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(header);
+        out.write(IscsiTestClient.crcBytes(header, 0, header.length, 0));
+        EmbeddedChannel ch = channel(true, false);
+        ch.writeInbound(Unpooled.wrappedBuffer(out.toByteArray()));
+        List<Object> decoded = drain(ch);
+        assertThat(decoded).singleElement().isInstanceOf(Pdu.class);
+        Pdu p = (Pdu) decoded.get(0);
+        assertThat(p.ahs().readableBytes()).isEqualTo(8);
+        assertThat(ScsiCommandPdu.cdb(p.bhs(), p.ahs())).hasSize(20);
+        p.release();
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
     void shouldMarkADataDigestMismatchAndKeepFraming() throws Exception {
         byte[] bad = wire(0x05, new byte[100], false, true);
         bad[bad.length - 1] ^= 1;
