@@ -71,7 +71,10 @@ public final class Appliance implements AutoCloseable {
         // the API's class loading takes about as long as the volumes and the portal: overlap them
         Thread binder = new Thread(() -> {
             try {
-                binding.complete(new AdminApi(config).start());
+                AdminApi started = new AdminApi(config).start();
+                if (!binding.complete(started)) {
+                    started.close(); // the appliance was closed while the API was binding
+                }
             } catch (Throwable e) {
                 binding.completeExceptionally(e);
             }
@@ -166,6 +169,7 @@ public final class Appliance implements AutoCloseable {
         }
         closed = true;
         // the API goes first, so no change arrives while sessions log out and stores close
+        binding.completeExceptionally(new IllegalStateException("closed before the admin API started"));
         AdminApi bound = binding.handle((b, failure) -> b).join();
         if (bound != null) {
             bound.close();

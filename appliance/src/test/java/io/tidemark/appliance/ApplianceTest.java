@@ -16,9 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The wiring: volumes, portal and API of one in-process appliance on free ports. */
+@Timeout(120)
 class ApplianceTest {
 
     @TempDir
