@@ -105,8 +105,7 @@ final class ApplianceProcess implements AutoCloseable {
                 Files.writeString(config, configText);
             }
             ApplianceProcess appliance = new ApplianceProcess(workDir, config);
-            appliance.iscsiPort = freePort();
-            appliance.adminPort = freePort();
+            appliance.pickPorts();
             return appliance;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -180,8 +179,7 @@ final class ApplianceProcess implements AutoCloseable {
                 if (!portTaken || attempt == BIND_RETRIES) {
                     throw e;
                 }
-                iscsiPort = freePort();
-                adminPort = freePort();
+                pickPorts();
             }
         }
     }
@@ -332,6 +330,14 @@ final class ApplianceProcess implements AutoCloseable {
                 awaitExit(Duration.ofSeconds(10));
             }
         }
+    }
+
+    /** Two distinct free ports (the kernel may hand out a just-closed port again). */
+    private void pickPorts() {
+        iscsiPort = freePort();
+        do {
+            adminPort = freePort();
+        } while (adminPort == iscsiPort);
     }
 
     private static int freePort() {
