@@ -1,0 +1,61 @@
+package io.tidemark.journal;
+
+/**
+ * What a journal record does to its volume, with its one-byte code in the record header.
+ * The payload each type carries is part of the format: see {@link #expectedPayloadLength}.
+ */
+public enum RecordType {
+    /** Writes the payload ({@code blockCount} blocks) at the LBA. */
+    WRITE(1, PayloadRule.ALL_BLOCKS),
+    /** Deallocates {@code blockCount} blocks; no payload. */
+    UNMAP(2, PayloadRule.NONE),
+    /** Writes the payload (one block) to each of {@code blockCount} blocks. */
+    WRITE_SAME(3, PayloadRule.ONE_BLOCK),
+    /**
+     * COMPARE AND WRITE with its outcome decided at its place in the order: when it matched the
+     * payload is the data written ({@code blockCount} blocks); with {@link JournalRecordDescriptor#FLAG_MISCOMPARE}
+     * nothing was written and there is no payload.
+     */
+    COMPARE_AND_WRITE(4, PayloadRule.ALL_BLOCKS_UNLESS_MISCOMPARE),
+    /** Group metadata (checkpoints, recovery-plan data later); never applied to a store. */
+    METADATA(5, PayloadRule.ANY);
+
+    private static final RecordType[] BY_CODE = new RecordType[8];
+
+    static {
+        for (RecordType type : values()) {
+            BY_CODE[type.code] = type;
+        }
+    }
+
+    private final byte code;
+    private final PayloadRule payload;
+
+    RecordType(int code, PayloadRule payload) {
+        this.code = (byte) code;
+        this.payload = payload;
+    }
+
+    public byte code() {
+        return code;
+    }
+
+    /** The type with this header code, or null when the code is unknown. */
+    public static RecordType ofCode(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+
+    /** Payload bytes a record of this type must carry, or -1 when any length is valid. */
+    public long expectedPayloadLength(long blockCount, int blockSize, int flags) {
+        return switch (payload) {
+            case NONE -> 0;
+            case ONE_BLOCK -> blockSize;
+            case ALL_BLOCKS -> blockCount * blockSize;
+            case ALL_BLOCKS_UNLESS_MISCOMPARE ->
+                    (flags & JournalRecordDescriptor.FLAG_MISCOMPARE) != 0 ? 0 : blockCount * blockSize;
+            case ANY -> -1;
+        };
+    }
+
+    private enum PayloadRule { NONE, ONE_BLOCK, ALL_BLOCKS, ALL_BLOCKS_UNLESS_MISCOMPARE, ANY }
+}
