@@ -25,6 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * "None,CRC32C" (its ?header_digest=crc32c URL argument doesn't change that in libiscsi 1.19), and
  * RFC 7143 makes the target pick the first value it supports, None.
  * <p>
+ * The LUN's URL is passed twice: iscsi-test-cu then opens a second session to the same LUN (its
+ * "multipath" device), so the MultipathIO family runs instead of skipping. Two sessions over one
+ * portal are two I_T nexuses, which is what those tests exercise (reservations, CAW, UAs across paths).
+ * <p>
  * {@code -Dtidemark.it.conformance.url=iscsi://host:port/iqn/lun} runs the same checks against
  * another target instead (e.g. tgt), to check the harness itself.
  */
@@ -68,8 +72,9 @@ class ConformanceIT {
         Path runDir = work.resolve(name + "-iscsi-test-cu");
         ToolRun listing = ExternalTool.ISCSI_TEST_CU.run(runDir, Duration.ofSeconds(30), "-l");
         assertThat(listing.succeeded()).as(listing.describe()).isTrue();
+        // the URL twice: the second is the MultipathIO family's other path to the same LUN
         ToolRun run = ExternalTool.ISCSI_TEST_CU.run(runDir, SUITE_DEADLINE, Map.of(), List.of(
-                "--dataloss", "--verbose", "-i", INITIATOR_1, "-I", INITIATOR_2, url));
+                "--dataloss", "--verbose", "-i", INITIATOR_1, "-I", INITIATOR_2, url, url));
 
         Path output = work.resolve(name + "-iscsi-test-cu.out");
         Files.writeString(output, run.output());
@@ -84,6 +89,7 @@ class ConformanceIT {
                     .isTrue();
         }
         assertSuiteRanToTheEnd(suite.run(), suite.report());
+        assertMultipathRan(suite.report());
         assertThat(problems(suite.report())).as("conformance problems (full output: %s)", suite.output()).isEmpty();
     }
 
@@ -103,6 +109,14 @@ class ConformanceIT {
                 .hasSize(summary.ran());
         assertThat(report.withVerdict(CunitTest.Verdict.FAILED)).as("failures parsed vs CUnit's count")
                 .hasSize(summary.failed());
+    }
+
+    /** With the URL given twice, the MultipathIO family must run: ExpectedSkips' multipath entry must not match. */
+    private static void assertMultipathRan(CunitReport report) {
+        List<CunitTest> multipath = report.tests().stream().filter(t -> t.suite().equals("MultipathIO")).toList();
+        assertThat(multipath).as("MultipathIO tests in the run").isNotEmpty();
+        assertThat(multipath.stream().filter(t -> t.verdict() == CunitTest.Verdict.SKIPPED).map(CunitTest::describe))
+                .as("MultipathIO tests skipped although the LUN's URL was given twice").isEmpty();
     }
 
     /** One line per failed test or unexpected skip, with what the test printed. */

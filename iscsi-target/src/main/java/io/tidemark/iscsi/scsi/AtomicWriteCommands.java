@@ -6,19 +6,36 @@ import static io.tidemark.iscsi.scsi.CommandSpec.PR_WRITE;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Read-compare-write commands that must be atomic against every other write to the unit:
- * COMPARE AND WRITE (ESXi's ATS) and ORWRITE(16). Both run on
- * {@link io.tidemark.iscsi.spi.LogicalUnit#compareAndWrite}. Stateless.
+ * Commands that must be atomic against every other write to the unit: COMPARE AND WRITE
+ * (ESXi's ATS), ORWRITE(16) and WRITE ATOMIC(16). All run on
+ * {@link io.tidemark.iscsi.spi.LogicalUnit#compareAndWrite}: the last two as a bounded loop of
+ * read, then compare-and-write against what was read. Stateless.
+ *
+ * <pre>
+ *  WRITE ATOMIC (16), SBC-4:  0 opcode 9Ch  1 WRPROTECT(7..5) DPO(4) FUA(3)  2-9 LBA
+ *                             10-11 ATOMIC BOUNDARY  12-13 TRANSFER LENGTH  14 GROUP NUMBER(5..0)
+ *                             15 CONTROL
+ * </pre>
  */
 final class AtomicWriteCommands {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AtomicWriteCommands.class);
+
     static final int COMPARE_AND_WRITE = 0x89;
     static final int ORWRITE_16 = 0x8B;
+    static final int WRITE_ATOMIC_16 = 0x9C;
 
     private static final int FUA = 0x08;
-    private static final int MAX_ORWRITE_RETRIES = 64;
+    private static final int ATOMIC_BOUNDARY_OFFSET = 10;
+    private static final int ATOMIC_LENGTH_OFFSET = 12;
+    private static final int LBA_OFFSET = 2;
+    /** Read-then-compare-and-write attempts before giving up on a range other writers keep changing. */
+    static final int MAX_REPLACE_ATTEMPTS = 64;
 
     private AtomicWriteCommands() {
     }
@@ -29,6 +46,9 @@ final class AtomicWriteCommands {
                 0x89, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0x1f, 0x07);
         t.add(ORWRITE_16, "ORWRITE(16)", PR_WRITE | MEDIA | DATA_OUT, AtomicWriteCommands::orWrite,
                 0x8B, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x07);
+        // ATOMIC BOUNDARY usage bits clear: boundaries are not supported (MAXIMUM ATOMIC BOUNDARY SIZE 0).
+        t.add(WRITE_ATOMIC_16, "WRITE ATOMIC(16)", PR_WRITE | MEDIA | DATA_OUT, AtomicWriteCommands::writeAtomic,
+                0x9C, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0xff, 0xff, 0x3f, 0x07);
     }
 
     /**
@@ -64,14 +84,13 @@ final class AtomicWriteCommands {
                 throw SenseData.of(SenseCode.MISCOMPARE_DURING_VERIFY).information(mismatch).toFailure()
                         .withTransferLength(wanted);
             }
-            boolean fua = (t.cdbByte(1) & FUA) != 0 || !t.lu.writeCacheEnabled();
-            return fua ? t.lu.unit.flush() : CompletableFuture.completedFuture(null);
+            return flushIfForced(t);
         }).thenApply(v -> BlockCommands.response(wanted));
     }
 
     /**
-     * ORWRITE(16) (SBC-3 5.10): ORs the Data-Out into the blocks. Read, OR, then compare-and-write
-     * against what was read, retried if another write got in between.
+     * ORWRITE(16) (SBC-3 5.10): ORs the Data-Out into the blocks, atomically against other
+     * writes.
      */
     private static CompletableFuture<ScsiResponse> orWrite(Task t) {
         BlockRange r = BlockRange.decode(t, false);
@@ -82,25 +101,73 @@ final class AtomicWriteCommands {
         if (wanted == 0) {
             return BlockCommands.completed(wanted);
         }
-        boolean fua = (t.cdbByte(1) & FUA) != 0 || !t.lu.writeCacheEnabled();
-        return orWriteAttempt(t, r.lba(), mask, (int) wanted, 0)
-                .thenCompose(v -> fua ? t.lu.unit.flush() : CompletableFuture.completedFuture(null))
+        UnaryOperator<ByteBuffer> or = current -> {
+            ByteBuffer merged = ByteBuffer.allocate(current.remaining());
+            for (int i = 0; i < merged.capacity(); i++) {
+                merged.put(i, (byte) (current.get(current.position() + i) | mask.get(mask.position() + i)));
+            }
+            return merged;
+        };
+        return replaceAtomically(t, "ORWRITE(16)", r.lba(), (int) wanted, or, 0)
+                .thenCompose(v -> flushIfForced(t))
                 .thenApply(v -> BlockCommands.response(wanted));
     }
 
-    private static CompletableFuture<Void> orWriteAttempt(Task t, long lba, ByteBuffer mask, int bytes, int attempt) {
-        if (attempt >= MAX_ORWRITE_RETRIES) {
-            throw CheckCondition.of(SenseCode.WRITE_ERROR);
+    /**
+     * WRITE ATOMIC(16) (SBC-4): writes the blocks all or nothing, never interleaved with
+     * another write to them. The range must keep to the Block Limits VPD atomic limits
+     * (length, alignment, granularity); an ATOMIC BOUNDARY is not supported.
+     */
+    private static CompletableFuture<ScsiResponse> writeAtomic(Task t) {
+        t.requireCdbLength(16);
+        BlockCommands.checkProtect(t);
+        if (Cdb.u16(t.cdb, ATOMIC_BOUNDARY_OFFSET) != 0) {
+            throw CheckCondition.invalidCdbField(ATOMIC_BOUNDARY_OFFSET, -1);
+        }
+        BlockRange r = new BlockRange(Cdb.u64(t.cdb, LBA_OFFSET), Cdb.u16(t.cdb, ATOMIC_LENGTH_OFFSET),
+                ATOMIC_LENGTH_OFFSET);
+        r.checkWithin(t.lu.unit.blockCount()).checkLength(InquiryData.MAX_ATOMIC_TRANSFER_BLOCKS);
+        if (r.lba() % InquiryData.ATOMIC_ALIGNMENT_BLOCKS != 0) {
+            throw CheckCondition.invalidCdbField(LBA_OFFSET, -1);
+        }
+        if (r.blocks() % InquiryData.ATOMIC_GRANULARITY_BLOCKS != 0) {
+            throw CheckCondition.invalidCdbField(ATOMIC_LENGTH_OFFSET, -1);
+        }
+        long wanted = r.blocks() * t.lu.blockSize();
+        ByteBuffer data = BlockCommands.dataOutBlocks(t, wanted);
+        if (wanted == 0) {
+            return BlockCommands.completed(wanted);
+        }
+        return replaceAtomically(t, "WRITE ATOMIC(16)", r.lba(), (int) wanted, current -> data.duplicate(), 0)
+                .thenCompose(v -> flushIfForced(t))
+                .thenApply(v -> BlockCommands.response(wanted));
+    }
+
+    /**
+     * Replaces {@code bytes} at {@code lba} with what {@code replacement} makes of their current
+     * content: read, then compare-and-write against what was read, again while another write
+     * got in between. Gives up with ABORTED COMMAND (which initiators retry) after
+     * {@value #MAX_REPLACE_ATTEMPTS} attempts.
+     */
+    private static CompletableFuture<Void> replaceAtomically(Task t, String command, long lba, int bytes,
+                                                             UnaryOperator<ByteBuffer> replacement, int attempt) {
+        if (attempt >= MAX_REPLACE_ATTEMPTS) {
+            LOG.warn("target {} volume {} initiator {}: {} at LBA {} gave up after {} attempts: the range kept changing",
+                    t.device.node().iqn(), t.lu.descriptor.name(), t.nexus().initiatorName(), command, lba,
+                    attempt);
+            throw CheckCondition.of(SenseCode.ABORTED_COMMAND).withTransferLength(bytes);
         }
         ByteBuffer current = ByteBuffer.allocate(bytes);
-        return t.lu.unit.read(lba, current.duplicate()).thenCompose(v -> {
-            ByteBuffer merged = ByteBuffer.allocate(bytes);
-            for (int i = 0; i < bytes; i++) {
-                merged.put(i, (byte) (current.get(i) | mask.get(mask.position() + i)));
-            }
-            return t.lu.unit.compareAndWrite(lba, current, merged);
-        }).thenCompose(mismatch -> mismatch < 0
-                ? CompletableFuture.completedFuture(null)
-                : orWriteAttempt(t, lba, mask, bytes, attempt + 1));
+        return t.lu.unit.read(lba, current.duplicate())
+                .thenCompose(v -> t.lu.unit.compareAndWrite(lba, current, replacement.apply(current.duplicate())))
+                .thenCompose(mismatch -> mismatch < 0
+                        ? CompletableFuture.completedFuture(null)
+                        : replaceAtomically(t, command, lba, bytes, replacement, attempt + 1));
+    }
+
+    /** FUA, or the write cache turned off, makes the command wait until the data is durable. */
+    private static CompletableFuture<Void> flushIfForced(Task t) {
+        boolean fua = (t.cdbByte(1) & FUA) != 0 || !t.lu.writeCacheEnabled();
+        return fua ? t.lu.unit.flush() : CompletableFuture.completedFuture(null);
     }
 }

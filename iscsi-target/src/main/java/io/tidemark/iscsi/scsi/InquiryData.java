@@ -27,6 +27,10 @@ final class InquiryData {
     static final int MAX_UNMAP_DESCRIPTORS = 64;
     static final int MAX_WRITE_SAME_BLOCKS = 0x40000;
     static final int MAX_COMPARE_AND_WRITE_BLOCKS = 1;
+    // WRITE ATOMIC(16) limits: whole 4 KiB physical blocks, up to the optimal transfer length.
+    static final int MAX_ATOMIC_TRANSFER_BLOCKS = OPTIMAL_TRANSFER_BLOCKS;
+    static final int ATOMIC_ALIGNMENT_BLOCKS = 8;
+    static final int ATOMIC_GRANULARITY_BLOCKS = 8;
     static final int PHYSICAL_BLOCK_EXPONENT = 3;
 
     private static final int VERSION_SPC4 = 0x06;
@@ -99,7 +103,19 @@ final class InquiryData {
         return d;
     }
 
-    /** Block limits (SBC-3 6.5.3), page length 0x3C. */
+    /**
+     * Block limits (SBC-4), page length 0x3C.
+     *
+     * <pre>
+     *  5 MAXIMUM COMPARE AND WRITE LENGTH  6-7 OPTIMAL TRANSFER LENGTH GRANULARITY
+     *  8-11 MAXIMUM TRANSFER LENGTH  12-15 OPTIMAL TRANSFER LENGTH
+     *  20-23 MAXIMUM UNMAP LBA COUNT  24-27 MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
+     *  28-31 OPTIMAL UNMAP GRANULARITY  32-35 UGAVALID(31) UNMAP GRANULARITY ALIGNMENT
+     *  36-43 MAXIMUM WRITE SAME LENGTH  44-47 MAXIMUM ATOMIC TRANSFER LENGTH  48-51 ATOMIC ALIGNMENT
+     *  52-55 ATOMIC TRANSFER LENGTH GRANULARITY  56-59 MAXIMUM ATOMIC TRANSFER LENGTH WITH ATOMIC
+     *  BOUNDARY  60-63 MAXIMUM ATOMIC BOUNDARY SIZE (both 0: no atomic boundaries)
+     * </pre>
+     */
     static byte[] blockLimits(boolean thin) {
         byte[] d = header(0xB0, 0x3C);
         d[5] = MAX_COMPARE_AND_WRITE_BLOCKS;
@@ -113,6 +129,9 @@ final class InquiryData {
             Cdb.putInt(d, 32, 0x80000000); // UGAVALID, alignment 0
         }
         Cdb.putLong(d, 36, MAX_WRITE_SAME_BLOCKS);
+        Cdb.putInt(d, 44, MAX_ATOMIC_TRANSFER_BLOCKS);
+        Cdb.putInt(d, 48, ATOMIC_ALIGNMENT_BLOCKS);
+        Cdb.putInt(d, 52, ATOMIC_GRANULARITY_BLOCKS);
         return d;
     }
 

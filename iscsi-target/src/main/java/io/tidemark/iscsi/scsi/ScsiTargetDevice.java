@@ -37,6 +37,7 @@ public final class ScsiTargetDevice implements ScsiExecutor {
         BlockCommands.register(table);
         ProvisioningCommands.register(table);
         AtomicWriteCommands.register(table);
+        DefectDataCommands.register(table);
         ModeCommands.register(table);
         ReservationCommands.register(table);
         CopyCommands.register(table);

@@ -3,6 +3,8 @@ package io.tidemark.iscsi.scsi;
 /** The sense key and additional sense code (ASC/ASCQ) pairs this target reports (SPC-4 4.5.6). */
 public enum SenseCode {
     NO_ADDITIONAL_SENSE(SenseKey.NO_SENSE, 0x00, 0x00),
+    /** Retryable: the command could not complete now (e.g. other writes kept changing its range). */
+    ABORTED_COMMAND(SenseKey.ABORTED_COMMAND, 0x00, 0x00),
     LOGICAL_UNIT_COMMUNICATION_FAILURE(SenseKey.HARDWARE_ERROR, 0x08, 0x00),
     WRITE_ERROR(SenseKey.MEDIUM_ERROR, 0x0C, 0x00),
     COPY_ABORTED(SenseKey.COPY_ABORTED, 0x00, 0x00),
@@ -67,6 +69,7 @@ public enum SenseCode {
         public static final int ILLEGAL_REQUEST = 0x5;
         public static final int UNIT_ATTENTION = 0x6;
         public static final int COPY_ABORTED = 0xA;
+        public static final int ABORTED_COMMAND = 0xB;
         public static final int MISCOMPARE = 0xE;
 
         private SenseKey() {

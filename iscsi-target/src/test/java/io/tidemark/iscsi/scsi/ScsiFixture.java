@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidemark.iscsi.TargetNode;
 import io.tidemark.iscsi.TargetRegistry;
+import io.tidemark.iscsi.spi.LogicalUnit;
 import io.tidemark.iscsi.spi.LunDescriptor;
 import io.tidemark.iscsi.spi.MemoryLogicalUnit;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
-/** A target with one thin 512-byte-block LUN in memory, and helpers to send CDBs to it. Not thread-safe. */
+/**
+ * A target with one thin 512-byte-block LUN in memory, and helpers to send CDBs to it. Not
+ * thread-safe, except run() and readBlocks(), which only send commands.
+ */
 final class ScsiFixture {
 
     static final long BLOCKS = 4096;
@@ -29,9 +34,14 @@ final class ScsiFixture {
     }
 
     ScsiFixture(boolean thin) {
+        this(thin, UnaryOperator.identity());
+    }
+
+    /** LUN 0 serves {@code wrap} applied to the in-memory unit (which {@link #unit} still names). */
+    ScsiFixture(boolean thin, UnaryOperator<LogicalUnit> wrap) {
         node = registry.add(new TargetNode(IQN, "test", null, Set.of()));
         unit = new MemoryLogicalUnit(BLOCKS);
-        lun0 = new LunDescriptor(0, "vol0", naa(1), thin, unit);
+        lun0 = new LunDescriptor(0, "vol0", naa(1), thin, wrap.apply(unit));
         node.addLun(lun0);
         device = new ScsiTargetDevice(node, registry);
         device.nexusCreated(nexus);
