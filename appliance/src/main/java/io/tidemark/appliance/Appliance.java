@@ -1,5 +1,6 @@
 package io.tidemark.appliance;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tidemark.appliance.api.AdminApi;
 import io.tidemark.appliance.api.PortalAddress;
 import io.tidemark.appliance.config.ApplianceConfig;
@@ -9,6 +10,7 @@ import io.tidemark.appliance.volume.TargetProvisioner;
 import io.tidemark.appliance.volume.VolumeCatalog;
 import io.tidemark.appliance.volume.VolumeException;
 import io.tidemark.appliance.volume.VolumeStorage;
+import io.tidemark.appliance.volume.VolumeStorages;
 import io.tidemark.iscsi.IscsiServer;
 import io.tidemark.iscsi.IscsiSettings;
 import io.tidemark.iscsi.TargetRegistry;
@@ -19,12 +21,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running appliance: volumes on their targets, the iSCSI portal, the admin API and
- * metrics. {@link #close()} logs sessions out, flushes and closes every store, then stops.
+ * One running appliance: journaled volumes on their targets, the iSCSI portal, the admin API and
+ * metrics. {@link #close()} logs sessions out, drains, syncs and checkpoints every volume's
+ * journal and closes its store, then stops.
  * Thread-safe; close is idempotent.
  */
 public final class Appliance implements AutoCloseable {
@@ -50,7 +54,16 @@ public final class Appliance implements AutoCloseable {
      * Opens (or creates) the volumes, starts the portal and the API, and logs one line starting
      * {@code Tidemark ready:}. On failure everything started so far is stopped again.
      */
-    public static Appliance start(ApplianceConfig config, VolumeStorage storage) throws StartupException {
+    public static Appliance start(ApplianceConfig config) throws StartupException {
+        return start(config, registry -> VolumeStorages.forConfig(config, registry));
+    }
+
+    /**
+     * As {@link #start(ApplianceConfig)}, with the volume storage made by {@code storage} from the
+     * metrics registry (created first, so the journals' meters are on {@code /metrics}).
+     */
+    public static Appliance start(ApplianceConfig config, Function<MeterRegistry, VolumeStorage> storage)
+            throws StartupException {
         long t0 = System.nanoTime();
         Appliance a = new Appliance(config);
         try {
@@ -66,8 +79,10 @@ public final class Appliance implements AutoCloseable {
         return a;
     }
 
-    private void startAll(VolumeStorage storage) throws StartupException {
+    private void startAll(Function<MeterRegistry, VolumeStorage> storage) throws StartupException {
         stopOrder.add(DataDirLock.acquire(config.dataDir()));
+        ApplianceMetrics metrics = new ApplianceMetrics();
+        stopOrder.add(0, metrics); // closed after the catalog, whose journals hold meters in it
         // the API's class loading takes about as long as the volumes and the portal: overlap them
         Thread binder = new Thread(() -> {
             try {
@@ -84,7 +99,8 @@ public final class Appliance implements AutoCloseable {
 
         TargetRegistry registry = new TargetRegistry();
         try {
-            catalog = VolumeCatalog.open(config.volumesDir(), storage, new TargetProvisioner(registry, config));
+            catalog = VolumeCatalog.open(config.volumesDir(), storage.apply(metrics.registry()),
+                    new TargetProvisioner(registry, config));
         } catch (IOException | RuntimeException e) {
             throw new StartupException("cannot open the volumes in " + config.volumesDir() + ": " + e.getMessage(), e);
         }
@@ -111,8 +127,7 @@ public final class Appliance implements AutoCloseable {
         stopOrder.add(0, this::closeIscsi);
         portal = PortalAddress.of(ic, iscsi.localAddress());
 
-        ApplianceMetrics metrics = new ApplianceMetrics(catalog, () -> iscsi.sessions().size());
-        stopOrder.add(0, metrics);
+        metrics.bind(catalog, () -> iscsi.sessions().size());
         try {
             api = binding.join();
         } catch (CompletionException e) {

@@ -14,19 +14,30 @@ public final class Listings {
         if (volumes == null || volumes.isEmpty()) {
             return "no volumes\n";
         }
-        Table t = new Table("NAME", "SIZE", "TARGET", "LUN", "URL");
+        Table t = new Table("NAME", "SIZE", "TARGET", "LUN", "APPENDED", "DURABLE", "APPLIED", "CHECKPOINT", "JOURNAL",
+                "URL");
         for (JsonNode v : volumes) {
+            JsonNode j = v.path("journal");
             t.row(v.path("name").asText(), Sizes.format(v.path("sizeBytes").asLong()), v.path("target").asText(),
-                    v.path("lun").asInt(), v.path("url").asText());
+                    v.path("lun").asInt(), j.path("appended").asLong(), j.path("durable").asLong(),
+                    j.path("applied").asLong(), j.path("checkpointed").asLong(), Sizes.format(j.path("bytes").asLong()),
+                    v.path("url").asText());
         }
         return t.render();
     }
 
     public static String volume(JsonNode volume) {
+        JsonNode j = volume.path("journal");
         return new Table("NAME", "SIZE", "TARGET", "LUN", "URL", "PATH")
                 .row(volume.path("name").asText(), Sizes.format(volume.path("sizeBytes").asLong()),
                         volume.path("target").asText(), volume.path("lun").asInt(), volume.path("url").asText(),
                         volume.path("path").asText())
+                .render()
+                + "\n"
+                + new Table("GROUP", "DURABILITY", "APPENDED", "DURABLE", "APPLIED", "CHECKPOINT", "JOURNAL", "JOURNAL-DIR")
+                .row(j.path("groupId").asInt(), j.path("durability").asText(), j.path("appended").asLong(),
+                        j.path("durable").asLong(), j.path("applied").asLong(), j.path("checkpointed").asLong(),
+                        Sizes.format(j.path("bytes").asLong()), j.path("directory").asText())
                 .render();
     }
 

@@ -1,6 +1,9 @@
 package io.tidemark.appliance.config;
 
+import io.tidemark.journal.DurabilityMode;
+import io.tidemark.journal.WaitStrategyKind;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,9 +16,10 @@ import java.util.Optional;
  * @param admin    the REST API
  * @param demo     the demo volume made on an empty data dir
  * @param store    how volume files are opened
+ * @param journal  how every volume's journal is run
  * @param targets  settings of targets named in the configuration, by target name
  */
-public record ApplianceConfig(Path dataDir, Iscsi iscsi, Admin admin, Demo demo, Store store,
+public record ApplianceConfig(Path dataDir, Iscsi iscsi, Admin admin, Demo demo, Store store, Journal journal,
                               Map<String, Target> targets) {
 
     public ApplianceConfig {
@@ -62,6 +66,33 @@ public record ApplianceConfig(Path dataDir, Iscsi iscsi, Admin admin, Demo demo,
     public record Demo(String volume, long sizeBytes) {}
 
     public record Store(boolean directIo) {}
+
+    /**
+     * The {@code journal.*} keys, applied to each volume's own consistency group.
+     *
+     * @param durability         journal.durability, for volumes without a {@code volume.NAME.durability}
+     * @param syncInterval       journal.sync-interval (zero: sync only for FUA and SYNCHRONIZE CACHE)
+     * @param checkpointInterval journal.checkpoint-interval
+     * @param rollPeriod         journal.roll-period
+     * @param retention          journal.retention
+     * @param sizeCap            journal.size-cap in bytes (0: none)
+     * @param ringSize           journal.ring-size
+     * @param waitStrategy       journal.wait-strategy
+     * @param volumeDurability   volume.NAME.durability overrides, by volume name
+     */
+    public record Journal(DurabilityMode durability, Duration syncInterval, Duration checkpointInterval,
+                          Duration rollPeriod, Duration retention, long sizeCap, int ringSize,
+                          WaitStrategyKind waitStrategy, Map<String, DurabilityMode> volumeDurability) {
+
+        public Journal {
+            volumeDurability = Map.copyOf(volumeDurability);
+        }
+
+        /** The durability of volume NAME: its own override, else journal.durability. */
+        public DurabilityMode durabilityOf(String volume) {
+            return volumeDurability.getOrDefault(volume, durability);
+        }
+    }
 
     /**
      * @param alias             TargetAlias; null for none

@@ -26,6 +26,16 @@ public final class ConfigKeys {
     public static final String DEMO_VOLUME = "demo.volume";
     public static final String DEMO_VOLUME_SIZE = "demo.volume.size";
     public static final String STORE_DIRECT_IO = "store.direct-io";
+    public static final String JOURNAL_DURABILITY = "journal.durability";
+    public static final String JOURNAL_SYNC_INTERVAL = "journal.sync-interval";
+    public static final String JOURNAL_CHECKPOINT_INTERVAL = "journal.checkpoint-interval";
+    public static final String JOURNAL_ROLL_PERIOD = "journal.roll-period";
+    public static final String JOURNAL_RETENTION = "journal.retention";
+    public static final String JOURNAL_SIZE_CAP = "journal.size-cap";
+    public static final String JOURNAL_RING_SIZE = "journal.ring-size";
+    public static final String JOURNAL_WAIT_STRATEGY = "journal.wait-strategy";
+
+    public static final String VOLUME_DURABILITY = "durability";
 
     public static final String TARGET_ALIAS = "alias";
     public static final String TARGET_CHAP_USER = "chap.user";
@@ -50,7 +60,15 @@ public final class ConfigKeys {
             Map.entry(ADMIN_TOKEN, ValueType.TEXT),
             Map.entry(DEMO_VOLUME, ValueType.VOLUME_NAME),
             Map.entry(DEMO_VOLUME_SIZE, ValueType.OPTIONAL_VOLUME_SIZE),
-            Map.entry(STORE_DIRECT_IO, ValueType.BOOLEAN));
+            Map.entry(STORE_DIRECT_IO, ValueType.BOOLEAN),
+            Map.entry(JOURNAL_DURABILITY, ValueType.DURABILITY),
+            Map.entry(JOURNAL_SYNC_INTERVAL, ValueType.SYNC_INTERVAL),
+            Map.entry(JOURNAL_CHECKPOINT_INTERVAL, ValueType.CHECKPOINT_INTERVAL),
+            Map.entry(JOURNAL_ROLL_PERIOD, ValueType.ROLL_PERIOD),
+            Map.entry(JOURNAL_RETENTION, ValueType.RETENTION),
+            Map.entry(JOURNAL_SIZE_CAP, ValueType.OPTIONAL_SIZE),
+            Map.entry(JOURNAL_RING_SIZE, ValueType.RING_SIZE),
+            Map.entry(JOURNAL_WAIT_STRATEGY, ValueType.WAIT_STRATEGY));
 
     /** Keys of the form {@code target.NAME.<key>}: no defaults, a target exists once named. */
     public static final Map<String, ValueType<?>> PER_TARGET = Map.of(
@@ -61,7 +79,12 @@ public final class ConfigKeys {
             TARGET_CHAP_MUTUAL_SECRET, ValueType.CHAP_SECRET,
             TARGET_ALLOWED_INITIATORS, ValueType.INITIATORS);
 
+    /** Keys of the form {@code volume.NAME.<key>}: overrides of the journal settings for one volume. */
+    public static final Map<String, ValueType<?>> PER_VOLUME = Map.of(
+            VOLUME_DURABILITY, ValueType.DURABILITY);
+
     private static final Pattern TARGET_KEY = Pattern.compile("target\\.([^.]+)\\.(.+)");
+    private static final Pattern VOLUME_KEY = Pattern.compile("volume\\.([^.]+)\\.(.+)");
 
     private ConfigKeys() {}
 
@@ -71,10 +94,18 @@ public final class ConfigKeys {
         return m.matches() ? Optional.of(new TargetKey(m.group(1), m.group(2))) : Optional.empty();
     }
 
+    /** A per-volume key split into its volume name and sub-key, if the key has that shape. */
+    public static Optional<VolumeKey> volumeKey(String key) {
+        Matcher m = VOLUME_KEY.matcher(key);
+        return m.matches() ? Optional.of(new VolumeKey(m.group(1), m.group(2))) : Optional.empty();
+    }
+
     /** Values never echoed in messages. */
     public static boolean secret(String key) {
         return key.equals(ADMIN_TOKEN) || key.endsWith("secret");
     }
 
     public record TargetKey(String target, String subKey) {}
+
+    public record VolumeKey(String volume, String subKey) {}
 }

@@ -3,6 +3,7 @@ package io.tidemark.appliance.config;
 import io.tidemark.appliance.config.ApplianceConfig.Chap;
 import io.tidemark.appliance.config.ApplianceConfig.Target;
 import io.tidemark.appliance.config.ConfigFile.Entry;
+import io.tidemark.journal.DurabilityMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,6 +29,7 @@ public final class ConfigLoader {
 
     private final Map<String, Setting> global = new HashMap<>();
     private final Map<String, Map<String, Setting>> targets = new TreeMap<>();
+    private final Map<String, Map<String, Setting>> volumes = new TreeMap<>();
 
     private ConfigLoader() {}
 
@@ -102,6 +104,11 @@ public final class ConfigLoader {
             global.put(key, new Setting(key, raw, origin, parse(key, raw, origin, type)));
             return;
         }
+        ConfigKeys.VolumeKey vk = ConfigKeys.volumeKey(key).orElse(null);
+        if (vk != null) {
+            applyVolume(key, raw, origin, vk);
+            return;
+        }
         ConfigKeys.TargetKey tk = ConfigKeys.targetKey(key).orElseThrow(() -> unknownKey(key, origin));
         ValueType<?> subType = ConfigKeys.PER_TARGET.get(tk.subKey());
         if (subType == null) {
@@ -113,6 +120,19 @@ public final class ConfigLoader {
         }
         targets.computeIfAbsent(tk.target(), t -> new HashMap<>())
                 .put(tk.subKey(), new Setting(key, raw, origin, parse(key, raw, origin, subType)));
+    }
+
+    private void applyVolume(String key, String raw, Origin origin, ConfigKeys.VolumeKey vk) {
+        ValueType<?> subType = ConfigKeys.PER_VOLUME.get(vk.subKey());
+        if (subType == null) {
+            throw unknownKey(key, origin);
+        }
+        if (!Names.validVolumeName(vk.volume())) {
+            throw new ConfigException(key + " " + origin.describe() + ": volume name " + vk.volume()
+                    + " (expected: " + Names.VOLUME_EXPECTED + ")");
+        }
+        volumes.computeIfAbsent(vk.volume(), v -> new HashMap<>())
+                .put(vk.subKey(), new Setting(key, raw, origin, parse(key, raw, origin, subType)));
     }
 
     private static Object parse(String key, String raw, Origin origin, ValueType<?> type) {
@@ -182,7 +202,22 @@ public final class ConfigLoader {
                         token.isEmpty() ? null : token),
                 new ApplianceConfig.Demo(value(ConfigKeys.DEMO_VOLUME), value(ConfigKeys.DEMO_VOLUME_SIZE)),
                 new ApplianceConfig.Store(value(ConfigKeys.STORE_DIRECT_IO)),
+                journal(),
                 built);
+    }
+
+    private ApplianceConfig.Journal journal() {
+        Map<String, DurabilityMode> durability = new TreeMap<>();
+        volumes.forEach((name, settings) -> {
+            Setting s = settings.get(ConfigKeys.VOLUME_DURABILITY);
+            if (s != null) {
+                durability.put(name, (DurabilityMode) s.value());
+            }
+        });
+        return new ApplianceConfig.Journal(value(ConfigKeys.JOURNAL_DURABILITY), value(ConfigKeys.JOURNAL_SYNC_INTERVAL),
+                value(ConfigKeys.JOURNAL_CHECKPOINT_INTERVAL), value(ConfigKeys.JOURNAL_ROLL_PERIOD),
+                value(ConfigKeys.JOURNAL_RETENTION), (long) value(ConfigKeys.JOURNAL_SIZE_CAP),
+                (int) value(ConfigKeys.JOURNAL_RING_SIZE), value(ConfigKeys.JOURNAL_WAIT_STRATEGY), durability);
     }
 
     @SuppressWarnings("unchecked")

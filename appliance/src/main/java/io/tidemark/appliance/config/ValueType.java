@@ -1,9 +1,13 @@
 package io.tidemark.appliance.config;
 
+import io.tidemark.journal.DurabilityMode;
+import io.tidemark.journal.WaitStrategyKind;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -47,6 +51,39 @@ public record ValueType<T>(String expected, Function<String, T> parser) {
     public static final ValueType<List<String>> INITIATORS = new ValueType<>(
             "comma-separated initiator names (iqn.*, eui.* or naa.*)", ValueType::initiators);
 
+    /** journal.durability and volume.NAME.durability, by their config spelling. */
+    private static final Map<String, DurabilityMode> DURABILITIES = Map.of(
+            "write-back", DurabilityMode.WRITE_BACK,
+            "write-through", DurabilityMode.WRITE_THROUGH);
+    private static final Map<String, WaitStrategyKind> WAIT_STRATEGIES = Map.of(
+            "backoff", WaitStrategyKind.BACKOFF,
+            "blocking", WaitStrategyKind.BLOCKING,
+            "sleeping", WaitStrategyKind.SLEEPING,
+            "yielding", WaitStrategyKind.YIELDING);
+    /** The journal's cycle lengths an operator may pick (the journal module also has 1s, for its own tests). */
+    private static final Map<String, Duration> ROLL_PERIODS = Map.of(
+            "5m", Duration.ofMinutes(5), "10m", Duration.ofMinutes(10), "20m", Duration.ofMinutes(20),
+            "30m", Duration.ofMinutes(30), "1h", Duration.ofHours(1), "2h", Duration.ofHours(2),
+            "4h", Duration.ofHours(4), "6h", Duration.ofHours(6), "1d", Duration.ofDays(1), "7d", Duration.ofDays(7));
+    private static final int MAX_RING_SIZE = 1 << 20;
+
+    public static final ValueType<DurabilityMode> DURABILITY = new ValueType<>("write-back or write-through",
+            text -> lookUp(DURABILITIES, text));
+    public static final ValueType<WaitStrategyKind> WAIT_STRATEGY = new ValueType<>(
+            "backoff, blocking, sleeping or yielding", text -> lookUp(WAIT_STRATEGIES, text));
+    public static final ValueType<Duration> ROLL_PERIOD = new ValueType<>(
+            "one of 5m, 10m, 20m, 30m, 1h, 2h, 4h, 6h, 1d, 7d", text -> lookUp(ROLL_PERIODS, text));
+    public static final ValueType<Duration> SYNC_INTERVAL = durationRange(Duration.ZERO, Duration.ofHours(1),
+            "0 (sync only for FUA and SYNCHRONIZE CACHE) to 1h, e.g. 1s or 200ms");
+    public static final ValueType<Duration> CHECKPOINT_INTERVAL = durationRange(Duration.ofMillis(1),
+            Duration.ofHours(1), "1ms to 1h, e.g. 5s");
+    public static final ValueType<Duration> RETENTION = durationRange(Duration.ZERO, Duration.ofDays(3650),
+            "0 (none) to 3650d, e.g. 24h");
+    public static final ValueType<Long> OPTIONAL_SIZE = new ValueType<>("0 (no cap) or " + Sizes.EXPECTED,
+            Sizes::parse);
+    public static final ValueType<Integer> RING_SIZE = new ValueType<>("a power of two, 2..1048576",
+            ValueType::ringSize);
+
     /** The value, or IllegalArgumentException when the text does not fit. */
     public T parse(String text) {
         return parser.apply(text);
@@ -60,6 +97,32 @@ public record ValueType<T>(String expected, Function<String, T> parser) {
             }
             return v;
         });
+    }
+
+    private static ValueType<Duration> durationRange(Duration min, Duration max, String expected) {
+        return new ValueType<>(expected, text -> {
+            Duration d = Durations.parse(text);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException();
+            }
+            return d;
+        });
+    }
+
+    private static <V> V lookUp(Map<String, V> table, String text) {
+        V v = table.get(text.toLowerCase(Locale.ROOT));
+        if (v == null) {
+            throw new IllegalArgumentException();
+        }
+        return v;
+    }
+
+    private static Integer ringSize(String text) {
+        int v = Integer.parseInt(text);
+        if (v < 2 || v > MAX_RING_SIZE || Integer.bitCount(v) != 1) {
+            throw new IllegalArgumentException();
+        }
+        return v;
     }
 
     private static Boolean parseBoolean(String text) {

@@ -20,18 +20,19 @@ import java.util.function.Supplier;
 
 /**
  * The appliance's Prometheus registry: JVM and process metrics, volume counts and sizes, iSCSI
- * sessions. Other modules add their meters through {@link #registry()}. Thread-safe.
+ * sessions. Other modules (each volume's journal) add their meters through {@link #registry()},
+ * so it exists before the volumes open; {@link #bind} adds the appliance's own once they are.
+ * Thread-safe.
  */
 public final class ApplianceMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
-    private final MultiGauge volumeSizes;
-    private final VolumeCatalog catalog;
+    private volatile MultiGauge volumeSizes;
+    private volatile VolumeCatalog catalog;
 
-    /** @param sessions the number of logged-in iSCSI sessions, read at each scrape */
-    public ApplianceMetrics(VolumeCatalog catalog, Supplier<Integer> sessions) {
-        this.catalog = catalog;
+    /** A registry with the JVM and process meters only, for the journals to register in. */
+    public ApplianceMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -39,6 +40,24 @@ public final class ApplianceMetrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** A registry with every meter, bound to {@code catalog} at once. */
+    public ApplianceMetrics(VolumeCatalog catalog, Supplier<Integer> sessions) {
+        this();
+        bind(catalog, sessions);
+    }
+
+    /**
+     * Adds the volume and session meters; call once.
+     *
+     * @param sessions the number of logged-in iSCSI sessions, read at each scrape
+     */
+    public synchronized void bind(VolumeCatalog catalog, Supplier<Integer> sessions) {
+        if (this.catalog != null) {
+            throw new IllegalStateException("metrics already bound to the catalog of " + this.catalog.directory());
+        }
+        this.catalog = catalog;
         Gauge.builder("tidemark.volumes", catalog, VolumeCatalog::count)
                 .description("Volumes served")
                 .register(registry);
@@ -62,7 +81,11 @@ public final class ApplianceMetrics implements AutoCloseable {
 
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
-        List<Volume> volumes = catalog.list();
+        VolumeCatalog bound = catalog;
+        if (bound == null) {
+            return registry.scrape();
+        }
+        List<Volume> volumes = bound.list();
         volumeSizes.register(volumes.stream()
                 .map(v -> MultiGauge.Row.of(Tags.of("volume", v.name(), "target", v.targetIqn()), v.sizeBytes()))
                 .toList(), true);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
  * @param targetIqn  the target serving it
  * @param naaId      32 hex digits (VPD 0x83)
  * @param image      the sparse data file
+ * @param journal    its journal's position and size at the time of the listing
  */
 public record Volume(String name, long sizeBytes, String targetName, String targetIqn, int lun, String naaId,
-                     Path image) {}
+                     Path image, JournalStatus journal) {}

@@ -14,14 +14,19 @@ import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,13 +116,16 @@ public final class VolumeCatalog implements AutoCloseable {
         }
         int chosenLun = lun != null ? checkLunFree(target, lun) : lowestFreeLun(target);
         VolumeFiles files = new VolumeFiles(dir, name);
-        VolumeMetadata meta = new VolumeMetadata(VolumeMetadata.CURRENT_VERSION, name, sizeBytes,
-                NaaId.toHex(NaaId.generate()), target, chosenLun, Instant.now().toString());
+        String naaId = NaaId.toHex(NaaId.generate());
+        VolumeMetadata meta = new VolumeMetadata(VolumeMetadata.CURRENT_VERSION, name, sizeBytes, naaId, target,
+                chosenLun, Instant.now().toString(), freeGroupId(naaId));
         OpenVolume open = null;
         try {
             createSparseImage(files.image(), sizeBytes);
+            // a journal without metadata is left over from an interrupted create or delete: never replay it here
+            deleteTree(files.journal());
             writeMetadata(files, meta);
-            open = storage.open(files, sizeBytes);
+            open = storage.open(files, meta);
             serve(meta, open);
         } catch (IOException | RuntimeException e) {
             closeQuietly(open);
@@ -129,9 +137,9 @@ public final class VolumeCatalog implements AutoCloseable {
                     + ": " + describe(e), e);
         }
         volumes.put(name, new Entry(meta, open));
-        LOG.info("volume {} created: {}, served as {} LUN {}", name, Sizes.format(sizeBytes),
-                targets.iqn(target), chosenLun);
-        return view(meta);
+        LOG.info("volume {} created: {}, served as {} LUN {}, journal group {} in {}", name, Sizes.format(sizeBytes),
+                targets.iqn(target), chosenLun, meta.groupId(), files.journal());
+        return view(volumes.get(name));
     }
 
     /** Grows volume NAME to {@code newSizeBytes}; the LUN reports the new capacity at once. Volumes never shrink. */
@@ -148,7 +156,7 @@ public final class VolumeCatalog implements AutoCloseable {
             throw new VolumeException(Reason.INVALID, "size: " + newSizeBytes + " (expected: " + Names.SIZE_EXPECTED + ")");
         }
         if (newSizeBytes == current) {
-            return view(entry.meta);
+            return view(entry);
         }
         VolumeMetadata grown = entry.meta.withSize(newSizeBytes);
         try {
@@ -161,10 +169,10 @@ public final class VolumeCatalog implements AutoCloseable {
         }
         entry.meta = grown;
         LOG.info("volume {} resized: {} -> {}", name, Sizes.format(current), Sizes.format(newSizeBytes));
-        return view(grown);
+        return view(entry);
     }
 
-    /** Takes volume NAME off its target, then deletes its files. */
+    /** Takes volume NAME off its target, closes it (draining its journal), then deletes its files and journal. */
     public synchronized void delete(String name) {
         checkOpen();
         Entry entry = entry(name);
@@ -177,6 +185,7 @@ public final class VolumeCatalog implements AutoCloseable {
             Files.deleteIfExists(files.metadata());
             Files.deleteIfExists(files.image());
             Files.deleteIfExists(files.reservations());
+            deleteTree(files.journal());
         } catch (IOException e) {
             throw new VolumeException(Reason.STORAGE, "volume " + name + " is no longer served, but its files in "
                     + dir + " could not all be removed: " + describe(e), e);
@@ -185,12 +194,12 @@ public final class VolumeCatalog implements AutoCloseable {
     }
 
     public synchronized Volume get(String name) {
-        return view(entry(name).meta);
+        return view(entry(name));
     }
 
     /** A snapshot, by name. */
     public synchronized List<Volume> list() {
-        return volumes.values().stream().map(e -> view(e.meta)).toList();
+        return volumes.values().stream().map(this::view).toList();
     }
 
     public synchronized int count() {
@@ -251,7 +260,14 @@ public final class VolumeCatalog implements AutoCloseable {
             throw new IOException("volume " + meta.name() + " and volume " + taken.name() + " both claim LUN "
                     + meta.lun() + " of " + iqn + " (see " + metadataFile + ")");
         }
-        OpenVolume open = storage.open(files, meta.sizeBytes());
+        if (meta.groupId() == 0) {
+            // written before volumes were journaled: the id is chosen once, then kept for the volume's life
+            meta = meta.withGroupId(freeGroupId(meta.naaId()));
+            writeMetadata(files, meta);
+            LOG.info("volume {}: journal group id {} assigned and saved in {}", meta.name(), meta.groupId(),
+                    metadataFile);
+        }
+        OpenVolume open = storage.open(files, meta);
         try {
             serve(meta, open);
         } catch (RuntimeException e) {
@@ -259,8 +275,10 @@ public final class VolumeCatalog implements AutoCloseable {
             throw e;
         }
         volumes.put(meta.name(), new Entry(meta, open));
-        LOG.info("volume {} opened: {}, served as {} LUN {}", meta.name(), Sizes.format(meta.sizeBytes()), iqn,
-                meta.lun());
+        JournalStatus journal = open.journal();
+        LOG.info("volume {} opened: {}, served as {} LUN {}, journal group {} at seq {} (checkpoint {})", meta.name(),
+                Sizes.format(meta.sizeBytes()), iqn, meta.lun(), meta.groupId(), journal.appended(),
+                journal.checkpointed());
     }
 
     private void serve(VolumeMetadata meta, OpenVolume open) {
@@ -295,9 +313,24 @@ public final class VolumeCatalog implements AutoCloseable {
         return entry;
     }
 
-    private Volume view(VolumeMetadata meta) {
+    private Volume view(Entry entry) {
+        VolumeMetadata meta = entry.meta;
         return new Volume(meta.name(), meta.sizeBytes(), meta.target(), targets.iqn(meta.target()), meta.lun(),
-                meta.naaId(), new VolumeFiles(dir, meta.name()).image().toAbsolutePath());
+                meta.naaId(), new VolumeFiles(dir, meta.name()).image().toAbsolutePath(), entry.open.journal());
+    }
+
+    /**
+     * A group id for a new group: the low 31 bits of the NAA id's random part, moved on past
+     * ids other open volumes carry (and past 0, which means "none").
+     */
+    private int freeGroupId(String naaId) {
+        Set<Integer> taken = new HashSet<>();
+        volumes.values().forEach(e -> taken.add(e.meta.groupId()));
+        int id = (int) (Long.parseLong(naaId.substring(naaId.length() - 8), 16) & Integer.MAX_VALUE);
+        while (id == 0 || taken.contains(id)) {
+            id = (id + 1) & Integer.MAX_VALUE;
+        }
+        return id;
     }
 
     private void checkOpen() {
@@ -352,11 +385,24 @@ public final class VolumeCatalog implements AutoCloseable {
     }
 
     private static void deleteQuietly(VolumeFiles files) {
-        for (Path p : List.of(files.metadata(), files.image(), files.reservations())) {
+        for (Path p : List.of(files.metadata(), files.image(), files.reservations(), files.journal())) {
             try {
-                Files.deleteIfExists(p);
+                deleteTree(p);
             } catch (IOException e) {
                 LOG.warn("cannot remove {}: {}", p, describe(e));
+            }
+        }
+    }
+
+    /** Deletes a file, or a directory with everything in it; nothing when absent. */
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(root);
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }

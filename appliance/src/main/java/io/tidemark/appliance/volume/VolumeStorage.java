@@ -9,17 +9,21 @@ import java.io.IOException;
  */
 public interface VolumeStorage {
 
-    OpenVolume open(VolumeFiles files, long sizeBytes) throws IOException;
+    /** Opens volume {@code meta.name()} (recovering its journal first) at {@code meta.sizeBytes()}. */
+    OpenVolume open(VolumeFiles files, VolumeMetadata meta) throws IOException;
 
     /** An open volume: the backstore the target serves, plus what the catalog needs to manage it. */
     interface OpenVolume extends AutoCloseable {
 
         LogicalUnit unit();
 
+        /** Its journal's position and size now. */
+        JournalStatus journal();
+
         /** Extends the volume to {@code newSizeBytes}; the unit reports the new block count at once. */
         void grow(long newSizeBytes) throws IOException;
 
-        /** Flushes every completed write, then releases the files. */
+        /** Completes every write in flight, makes it durable, then releases the files. */
         @Override
         void close() throws IOException;
     }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidemark.appliance.config.ApplianceConfig;
 import io.tidemark.appliance.config.ConfigLoader;
 import io.tidemark.appliance.metrics.ApplianceMetrics;
-import io.tidemark.appliance.volume.BlockDeviceStorage;
+import io.tidemark.appliance.volume.JournaledStorage;
 import io.tidemark.appliance.volume.TargetProvisioner;
 import io.tidemark.appliance.volume.VolumeCatalog;
 import io.tidemark.iscsi.SessionInfo;
@@ -38,13 +38,17 @@ class AdminApiTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private VolumeCatalog catalog;
     private ApplianceMetrics metrics;
+    private TargetRegistry lunRegistry;
     private AdminApi api;
 
     private void start(String configText) throws Exception {
         ApplianceConfig config = ConfigLoader.load(configText + "\nadmin.port = 0\n", "test.conf", List.of());
         TargetRegistry registry = new TargetRegistry();
-        catalog = VolumeCatalog.open(dir, new BlockDeviceStorage(true), new TargetProvisioner(registry, config));
-        metrics = new ApplianceMetrics(catalog, SESSIONS::size);
+        lunRegistry = registry;
+        metrics = new ApplianceMetrics();
+        catalog = VolumeCatalog.open(dir, new JournaledStorage(true, config.journal(), metrics.registry()),
+                new TargetProvisioner(registry, config));
+        metrics.bind(catalog, SESSIONS::size);
         api = new AdminApi(config, new AdminApi.Services(catalog, registry, () -> SESSIONS, PORTAL, metrics)).start();
     }
 
@@ -127,9 +131,19 @@ class AdminApiTest {
         assertThat(v.path("url").asText()).isEqualTo("iscsi://192.0.2.7:3260/" + IQN + "v1/0");
         assertThat(v.path("path").asText()).isEqualTo(dir.resolve("v1.img").toAbsolutePath().toString());
         assertThat(v.path("naaId").asText()).hasSize(32);
+        JsonNode journal = v.path("journal");
+        assertThat(journal.path("groupId").asInt()).isPositive();
+        assertThat(journal.path("durability").asText()).isEqualTo("write-back");
+        assertThat(journal.path("directory").asText()).isEqualTo(dir.resolve("v1.journal").toAbsolutePath().toString());
+        for (String seq : List.of("appended", "durable", "applied", "checkpointed", "bytes")) {
+            assertThat(journal.path(seq).isIntegralNumber()).as(seq).isTrue();
+        }
+        ((com.fasterxml.jackson.databind.node.ObjectNode) v).remove("journal");
 
-        assertThat(body(call("GET", "/api/v1/volumes", null))).containsExactly(v);
-        assertThat(body(call("GET", "/api/v1/volumes/v1", null))).isEqualTo(v);
+        JsonNode listed = body(call("GET", "/api/v1/volumes", null));
+        assertThat(listed).hasSize(1);
+        assertThat(withoutJournal(listed.get(0))).isEqualTo(v);
+        assertThat(withoutJournal(body(call("GET", "/api/v1/volumes/v1", null)))).isEqualTo(v);
 
         HttpResponse<String> grown = call("PATCH", "/api/v1/volumes/v1", "{\"size\":20971520}");
         assertThat(grown.statusCode()).isEqualTo(200);
@@ -253,6 +267,36 @@ class AdminApiTest {
                 .contains("tidemark_iscsi_sessions 1.0")
                 .containsPattern("tidemark_volume_size_bytes\\{[^}]*volume=\"v1\"[^}]*} 2097152.0")
                 .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void shouldExposeEachVolumesJournalMetersOnMetrics() throws Exception {
+        start("");
+        call("POST", "/api/v1/volumes", "{\"name\":\"v1\",\"size\":\"2M\"}");
+        catalog.list(); // the volume is served: write through its unit
+        registryLun("v1").write(0, java.nio.ByteBuffer.allocate(4096), true).join();
+
+        String body = call("GET", "/metrics", null).body();
+
+        assertThat(body)
+                .containsPattern("tidemark_journal_appends_total\\{[^}]*group=\"v1\"[^}]*volume=\"v1\"[^}]*} 1.0")
+                .containsPattern("tidemark_journal_appended_bytes_total\\{[^}]*volume=\"v1\"")
+                .containsPattern("tidemark_journal_fdatasync_seconds_count\\{[^}]*group=\"v1\"")
+                .containsPattern("tidemark_journal_batch_records_count\\{[^}]*group=\"v1\"")
+                .containsPattern("tidemark_journal_sequence\\{[^}]*group=\"v1\"[^}]*state=\"appended\"[^}]*} 1.0")
+                .contains("tidemark_journal_ring_occupancy")
+                .contains("tidemark_journal_disk_bytes");
+        call("DELETE", "/api/v1/volumes/v1", null);
+        assertThat(call("GET", "/metrics", null).body()).doesNotContain("group=\"v1\"");
+    }
+
+    private io.tidemark.iscsi.spi.LogicalUnit registryLun(String volume) {
+        return lunRegistry.target(IQN + volume).orElseThrow().lun(0).orElseThrow().unit();
+    }
+
+    private static JsonNode withoutJournal(JsonNode volume) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) volume).remove("journal");
+        return volume;
     }
 
     @Test

@@ -10,17 +10,37 @@ class ListingsTest {
     private final ObjectMapper json = new ObjectMapper();
 
     @Test
-    void shouldListVolumesWithHumanSizesAndUrls() throws Exception {
+    void shouldListVolumesWithHumanSizesJournalPositionsAndUrls() throws Exception {
         String text = Listings.volumes(json.readTree("""
                 [{"name":"demo","sizeBytes":1073741824,"target":"iqn.2026-11.io.tidemark:demo","lun":0,
-                  "url":"iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:demo/0","path":"/d/demo.img"},
+                  "url":"iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:demo/0","path":"/d/demo.img",
+                  "journal":{"groupId":7,"durability":"write-back","appended":1200,"durable":1190,"applied":1200,
+                             "checkpointed":1000,"bytes":83886080,"directory":"/d/demo.journal"}},
                  {"name":"db","sizeBytes":1572864,"target":"iqn.2026-11.io.tidemark:vm","lun":12,
-                  "url":"iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:vm/12","path":"/d/db.img"}]
+                  "url":"iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:vm/12","path":"/d/db.img",
+                  "journal":{"groupId":8,"durability":"write-through","appended":0,"durable":0,"applied":0,
+                             "checkpointed":0,"bytes":0,"directory":"/d/db.journal"}}]
                 """));
         assertThat(text).isEqualTo("""
-                NAME  SIZE   TARGET                        LUN  URL
-                demo  1G     iqn.2026-11.io.tidemark:demo  0    iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:demo/0
-                db    1536K  iqn.2026-11.io.tidemark:vm    12   iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:vm/12
+                NAME  SIZE   TARGET                        LUN  APPENDED  DURABLE  APPLIED  CHECKPOINT  JOURNAL  URL
+                demo  1G     iqn.2026-11.io.tidemark:demo  0    1200      1190     1200     1000        80M      iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:demo/0
+                db    1536K  iqn.2026-11.io.tidemark:vm    12   0         0        0        0           0        iscsi://10.0.0.5:3260/iqn.2026-11.io.tidemark:vm/12
+                """);
+    }
+
+    @Test
+    void shouldShowOneVolumeWithItsJournal() throws Exception {
+        String text = Listings.volume(json.readTree("""
+                {"name":"db","sizeBytes":1572864,"target":"iqn.x:vm","lun":12,"url":"u","path":"/d/db.img",
+                 "journal":{"groupId":8,"durability":"write-through","appended":5,"durable":5,"applied":5,
+                            "checkpointed":3,"bytes":4096,"directory":"/d/db.journal"}}
+                """));
+        assertThat(text).isEqualTo("""
+                NAME  SIZE   TARGET    LUN  URL  PATH
+                db    1536K  iqn.x:vm  12   u    /d/db.img
+
+                GROUP  DURABILITY     APPENDED  DURABLE  APPLIED  CHECKPOINT  JOURNAL  JOURNAL-DIR
+                8      write-through  5         5        5        3           4K       /d/db.journal
                 """);
     }
 

@@ -10,7 +10,7 @@ import io.tidemark.appliance.api.PortalAddress;
 import io.tidemark.appliance.config.ApplianceConfig;
 import io.tidemark.appliance.config.ConfigLoader;
 import io.tidemark.appliance.metrics.ApplianceMetrics;
-import io.tidemark.appliance.volume.BlockDeviceStorage;
+import io.tidemark.appliance.volume.JournaledStorage;
 import io.tidemark.appliance.volume.TargetProvisioner;
 import io.tidemark.appliance.volume.VolumeCatalog;
 import io.tidemark.iscsi.TargetRegistry;
@@ -41,8 +41,10 @@ class MainTest {
     private void startApi(String extraConfig) throws Exception {
         ApplianceConfig config = ConfigLoader.load("admin.port = 0\n" + extraConfig, "test.conf", List.of());
         TargetRegistry registry = new TargetRegistry();
-        catalog = VolumeCatalog.open(dir, new BlockDeviceStorage(true), new TargetProvisioner(registry, config));
-        metrics = new ApplianceMetrics(catalog, () -> 0);
+        metrics = new ApplianceMetrics();
+        catalog = VolumeCatalog.open(dir, new JournaledStorage(true, config.journal(), metrics.registry()),
+                new TargetProvisioner(registry, config));
+        metrics.bind(catalog, () -> 0);
         api = new AdminApi(config, new AdminApi.Services(catalog, registry, List::of, new PortalAddress("192.0.2.7", 3260),
                 metrics)).start();
         admin = "127.0.0.1:" + api.address().getPort();
@@ -74,10 +76,14 @@ class MainTest {
 
         Result list = run("--admin", admin, "volume", "list");
         assertThat(list.code()).isZero();
-        assertThat(list.out()).isEqualTo("""
-                NAME  SIZE  TARGET                      LUN  URL
-                v1    10M   iqn.2026-11.io.tidemark:v1  0    %sv1/0
-                """.formatted(URL));
+        assertThat(list.out()).matches("""
+                NAME  SIZE  TARGET                      LUN  APPENDED  DURABLE  APPLIED  CHECKPOINT  JOURNAL  URL
+                v1    10M   iqn.2026-11.io.tidemark:v1  0    0         0        0        0           \\S+ +%sv1/0
+                """.formatted(java.util.regex.Pattern.quote(URL)));
+
+        Result shown = run("--admin", admin, "volume", "show", "v1");
+        assertThat(shown.out()).contains("GROUP", "DURABILITY", "APPENDED", "CHECKPOINT", "JOURNAL-DIR", "write-back",
+                dir.resolve("v1.journal").toAbsolutePath().toString());
 
         Result resized = run("volume", "resize", "v1", "--size", "20M", "--admin", admin);
         assertThat(resized.code()).isZero();

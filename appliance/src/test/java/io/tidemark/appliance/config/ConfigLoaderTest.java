@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tidemark.appliance.config.ConfigLoader.FlagValue;
+import io.tidemark.journal.DurabilityMode;
+import io.tidemark.journal.GroupConfig;
+import io.tidemark.journal.WaitStrategyKind;
+import java.time.Duration;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,6 +38,52 @@ class ConfigLoaderTest {
         assertThat(c.store().directIo()).isTrue();
         assertThat(c.targets()).isEmpty();
         assertThat(c.iscsi().targetIqn("demo")).isEqualTo("iqn.2026-11.io.tidemark:demo");
+        assertThat(c.journal()).isEqualTo(new ApplianceConfig.Journal(DurabilityMode.WRITE_BACK, Duration.ofSeconds(1),
+                Duration.ofSeconds(5), Duration.ofHours(1), Duration.ZERO, 0, 1024, WaitStrategyKind.BACKOFF, Map.of()));
+    }
+
+    @Test
+    void shouldMatchTheJournalModulesOwnDefaults() {
+        ApplianceConfig.Journal j = ApplianceConfig.defaults().journal();
+        GroupConfig g = GroupConfig.defaults("v", 1, Path.of("v.journal"));
+        assertThat(j.durability()).isEqualTo(g.durability());
+        assertThat(j.syncInterval()).isEqualTo(g.syncInterval());
+        assertThat(j.checkpointInterval()).isEqualTo(g.checkpointInterval());
+        assertThat(j.rollPeriod()).isEqualTo(g.rollPeriod());
+        assertThat(j.retention()).isEqualTo(g.retention());
+        assertThat(j.sizeCap()).isEqualTo(g.sizeCap());
+        assertThat(j.ringSize()).isEqualTo(g.ringSize());
+        assertThat(j.waitStrategy()).isEqualTo(g.waitStrategy());
+    }
+
+    @Test
+    void shouldReadJournalSettingsAndPerVolumeDurability() {
+        ApplianceConfig.Journal j = load("""
+                journal.durability = write-through
+                journal.sync-interval = 0
+                journal.checkpoint-interval = 250ms
+                journal.roll-period = 7d
+                journal.retention = 36h
+                journal.size-cap = 20G
+                journal.ring-size = 1048576
+                journal.wait-strategy = Yielding
+                volume.db.durability = write-back
+                volume.logs.durability = write-through
+                """).journal();
+        assertThat(j).isEqualTo(new ApplianceConfig.Journal(DurabilityMode.WRITE_THROUGH, Duration.ZERO,
+                Duration.ofMillis(250), Duration.ofDays(7), Duration.ofHours(36), 20L << 30, 1 << 20,
+                WaitStrategyKind.YIELDING, Map.of("db", DurabilityMode.WRITE_BACK, "logs", DurabilityMode.WRITE_THROUGH)));
+        assertThat(j.durabilityOf("db")).isEqualTo(DurabilityMode.WRITE_BACK);
+        assertThat(j.durabilityOf("other")).isEqualTo(DurabilityMode.WRITE_THROUGH);
+    }
+
+    @Test
+    void shouldRefuseUnknownPerVolumeKeysAndBadVolumeNames() {
+        assertThatThrownBy(() -> load("volume.v1.size = 1G\n"))
+                .hasMessageStartingWith("config error: unknown key volume.v1.size in " + FILE + " line 1");
+        assertThatThrownBy(() -> load("volume.V_1.durability = write-back\n"))
+                .hasMessage("config error: volume.V_1.durability in " + FILE
+                        + " line 1: volume name V_1 (expected: [a-z0-9][a-z0-9-]{0,62})");
     }
 
     @Test
@@ -51,6 +102,9 @@ class ConfigLoaderTest {
         assertThat(documented).isEqualTo(ConfigKeys.GLOBAL.size());
         for (String sub : ConfigKeys.PER_TARGET.keySet()) {
             assertThat(ConfigLoader.defaultsText()).contains("# target.NAME." + sub + " = ");
+        }
+        for (String sub : ConfigKeys.PER_VOLUME.keySet()) {
+            assertThat(ConfigLoader.defaultsText()).contains("# volume.NAME." + sub + " = ");
         }
     }
 
@@ -115,6 +169,25 @@ class ConfigLoaderTest {
         "store.direct-io | yes | true or false",
         "target.t1.allowed-initiators | esx1 | comma-separated initiator names",
         "target.t1.alias | tab\there | printable text",
+        "journal.durability | write-around | write-back or write-through",
+        "journal.sync-interval | 1 | 0 (sync only for FUA",
+        "journal.sync-interval | 2h | 0 (sync only for FUA",
+        "journal.sync-interval | -1s | 0 (sync only for FUA",
+        "journal.checkpoint-interval | 0 | 1ms to 1h",
+        "journal.checkpoint-interval | 61m | 1ms to 1h",
+        "journal.roll-period | 1s | one of 5m, 10m",
+        "journal.roll-period | 15m | one of 5m, 10m",
+        "journal.roll-period | 60m | one of 5m, 10m",
+        "journal.retention | 3651d | 0 (none) to 3650d",
+        "journal.retention | forever | 0 (none) to 3650d",
+        "journal.size-cap | -1 | 0 (no cap) or bytes",
+        "journal.size-cap | 1X | 0 (no cap) or bytes",
+        "journal.ring-size | 0 | a power of two, 2..1048576",
+        "journal.ring-size | 1 | a power of two, 2..1048576",
+        "journal.ring-size | 1000 | a power of two, 2..1048576",
+        "journal.ring-size | 2097152 | a power of two, 2..1048576",
+        "journal.wait-strategy | busy-spin | backoff, blocking, sleeping or yielding",
+        "volume.v1.durability | sync | write-back or write-through",
     })
     void shouldRefuseABadValueNamingKeyValueFileAndLine(String key, String value, String expected) {
         String text = "# first\n\n" + key + " = " + value + "\n";
@@ -126,7 +199,9 @@ class ConfigLoaderTest {
 
     private static String expectedText(String key, String start) {
         ConfigKeys.TargetKey tk = ConfigKeys.targetKey(key).orElse(null);
-        ValueType<?> type = tk == null ? ConfigKeys.GLOBAL.get(key) : ConfigKeys.PER_TARGET.get(tk.subKey());
+        ConfigKeys.VolumeKey vk = ConfigKeys.volumeKey(key).orElse(null);
+        ValueType<?> type = vk != null ? ConfigKeys.PER_VOLUME.get(vk.subKey())
+                : tk == null ? ConfigKeys.GLOBAL.get(key) : ConfigKeys.PER_TARGET.get(tk.subKey());
         assertThat(type.expected()).startsWith(start);
         return type.expected();
     }

@@ -9,6 +9,7 @@ import io.tidemark.appliance.config.ApplianceConfig;
 import io.tidemark.appliance.config.ConfigLoader;
 import io.tidemark.iscsi.TargetNode;
 import io.tidemark.iscsi.TargetRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidemark.iscsi.spi.LunDescriptor;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -30,17 +31,20 @@ class VolumeCatalogTest {
     Path dir;
 
     private TargetRegistry registry = new TargetRegistry();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private VolumeCatalog catalog;
     private final ApplianceConfig config = ConfigLoader.load("""
             target.secure.chap.user = esx
             target.secure.chap.secret = 0123456789ab
             target.secure.allowed-initiators = iqn.1998-01.com.vmware:esx1
             target.secure.alias = Secure disks
+            volume.safe.durability = write-through
             """, "test.conf", List.of());
 
     private VolumeCatalog open() throws Exception {
         registry = new TargetRegistry();
-        catalog = VolumeCatalog.open(dir, new BlockDeviceStorage(true), new TargetProvisioner(registry, config));
+        catalog = VolumeCatalog.open(dir, new JournaledStorage(true, config.journal(), meters),
+                new TargetProvisioner(registry, config));
         return catalog;
     }
 
@@ -97,7 +101,8 @@ class VolumeCatalogTest {
         catalog.close();
 
         open();
-        assertThat(catalog.list()).containsExactly(v, w);
+        assertThat(catalog.list()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("journal")
+                .containsExactly(v, w);
         LunDescriptor lun = target("v1").lun(0).orElseThrow();
         assertThat(NaaId.toHex(lun.naaId())).isEqualTo(v.naaId());
         assertThat(target("shared").lun(3).orElseThrow().name()).isEqualTo("w1");
@@ -205,7 +210,7 @@ class VolumeCatalogTest {
     void shouldTreatResizeToTheSameSizeAsNoChange() throws Exception {
         open();
         Volume v = catalog.create("v1", 2 * MIB, null, null);
-        assertThat(catalog.resize("v1", 2 * MIB)).isEqualTo(v);
+        assertThat(catalog.resize("v1", 2 * MIB)).usingRecursiveComparison().ignoringFields("journal").isEqualTo(v);
     }
 
     @Test
@@ -220,6 +225,7 @@ class VolumeCatalogTest {
         assertThat(dir.resolve("v1.img")).doesNotExist();
         assertThat(dir.resolve("v1.json")).doesNotExist();
         assertThat(dir.resolve("v1.pr")).doesNotExist();
+        assertThat(dir.resolve("v1.journal")).doesNotExist();
         assertThat(catalog.list()).isEmpty();
     }
 
@@ -288,5 +294,106 @@ class VolumeCatalogTest {
         catalog.close();
         assertThat(target("v1").luns()).isEmpty();
         assertThatThrownBy(() -> catalog.create("v2", MIB, null, null)).hasMessage("the appliance is shutting down");
+    }
+
+    @Test
+    void shouldJournalEveryWriteInTheVolumesOwnJournalDirectory() throws Exception {
+        open();
+        catalog.create("v1", MIB, null, null);
+        LunDescriptor lun = target("v1").lun(0).orElseThrow();
+        lun.unit().write(3, ByteBuffer.wrap(new byte[512]), true).join();
+        lun.unit().write(4, ByteBuffer.wrap(new byte[1024]), false).join();
+
+        JournalStatus j = catalog.get("v1").journal();
+        assertThat(j.appended()).isEqualTo(2);
+        assertThat(j.applied()).isEqualTo(2);
+        assertThat(j.durable()).isGreaterThanOrEqualTo(1);
+        assertThat(j.durability()).isEqualTo("write-back");
+        assertThat(Path.of(j.directory())).isEqualTo(dir.resolve("v1.journal").toAbsolutePath());
+        try (var files = Files.list(dir.resolve("v1.journal"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.endsWith(".cq4"));
+        }
+        catalog.close();
+
+        open();
+        JournalStatus reopened = catalog.get("v1").journal();
+        assertThat(reopened.checkpointed()).as("checkpoint after a clean close").isEqualTo(2);
+        assertThat(reopened.groupId()).isEqualTo(j.groupId());
+    }
+
+    @Test
+    void shouldPersistAGroupIdAtCreationAndKeepItForTheVolumesLife() throws Exception {
+        open();
+        Volume v = catalog.create("v1", MIB, null, null);
+        Volume w = catalog.create("w1", MIB, null, null);
+        int id = new ObjectMapper().readTree(dir.resolve("v1.json").toFile()).path("groupId").asInt();
+        assertThat(id).isPositive().isEqualTo(v.journal().groupId());
+        assertThat(w.journal().groupId()).isPositive().isNotEqualTo(id);
+        catalog.resize("v1", 2 * MIB);
+        catalog.close();
+        open();
+        assertThat(catalog.get("v1").journal().groupId()).isEqualTo(id);
+        assertThat(new ObjectMapper().readTree(dir.resolve("v1.json").toFile()).path("groupId").asInt()).isEqualTo(id);
+    }
+
+    @Test
+    void shouldAssignAGroupIdOnceToMetadataWrittenBeforeJournaling() throws Exception {
+        Files.writeString(dir.resolve("old.json"), """
+                {"version": 1, "name": "old", "sizeBytes": 1048576, "naaId": "6001405a1b2c3d4e5f60718293a4b5c6",
+                 "target": "old", "lun": 0, "createdAt": "2026-11-01T00:00:00Z"}
+                """);
+        try (RandomAccessFile raf = new RandomAccessFile(dir.resolve("old.img").toFile(), "rw")) {
+            raf.setLength(MIB);
+        }
+        open();
+        int id = catalog.get("old").journal().groupId();
+        JsonNode meta = new ObjectMapper().readTree(dir.resolve("old.json").toFile());
+        assertThat(id).isPositive();
+        assertThat(meta.path("groupId").asInt()).isEqualTo(id);
+        assertThat(meta.path("version").asInt()).isEqualTo(VolumeMetadata.CURRENT_VERSION);
+        assertThat(meta.path("naaId").asText()).isEqualTo("6001405a1b2c3d4e5f60718293a4b5c6");
+        catalog.close();
+        open();
+        assertThat(catalog.get("old").journal().groupId()).isEqualTo(id);
+    }
+
+    @Test
+    void shouldStartANewVolumeWithAnEmptyJournalWhenAnInterruptedDeleteLeftTheOldOne() throws Exception {
+        open();
+        catalog.create("v1", MIB, null, null);
+        ByteBuffer data = ByteBuffer.wrap("stale".repeat(103).getBytes(), 0, 512);
+        target("v1").lun(0).orElseThrow().unit().write(0, data, true).join();
+        catalog.close();
+        Files.delete(dir.resolve("v1.json")); // the delete stopped right after the metadata went
+
+        open();
+        catalog.create("v1", MIB, null, null);
+        assertThat(catalog.get("v1").journal().appended()).isZero();
+        ByteBuffer read = ByteBuffer.allocate(512);
+        target("v1").lun(0).orElseThrow().unit().read(0, read).join();
+        assertThat(read.array()).containsOnly(0);
+    }
+
+    @Test
+    void shouldMakeOnlyTheVolumeConfiguredWriteThroughWriteThrough() throws Exception {
+        open();
+        catalog.create("safe", MIB, null, null);
+        catalog.create("fast", MIB, null, null);
+        LunDescriptor safe = target("safe").lun(0).orElseThrow();
+        safe.unit().write(0, ByteBuffer.wrap(new byte[512]), false).join();
+
+        JournalStatus j = catalog.get("safe").journal();
+        assertThat(j.durability()).isEqualTo("write-through");
+        assertThat(j.durable()).as("durable when the write completed, without FUA").isEqualTo(1);
+        assertThat(catalog.get("fast").journal().durability()).isEqualTo("write-back");
+    }
+
+    @Test
+    void shouldRegisterEachVolumesJournalMetersAndRemoveThemWithTheVolume() throws Exception {
+        open();
+        catalog.create("v1", MIB, null, null);
+        assertThat(meters.find("tidemark.journal.appends").tag("volume", "v1").counter()).isNotNull();
+        catalog.delete("v1");
+        assertThat(meters.find("tidemark.journal.appends").tag("volume", "v1").counter()).isNull();
     }
 }
