@@ -35,7 +35,7 @@ class ConfigLoaderTest {
         assertThat(c.iscsi()).isEqualTo(new ApplianceConfig.Iscsi("0.0.0.0", 3260, 1, null, "iqn.2026-11.io.tidemark", 128, 0, 30));
         assertThat(c.admin()).isEqualTo(new ApplianceConfig.Admin("127.0.0.1", 9090, null));
         assertThat(c.demo()).isEqualTo(new ApplianceConfig.Demo("demo", 1L << 30));
-        assertThat(c.store().directIo()).isTrue();
+        assertThat(c.store().directIo()).isFalse();
         assertThat(c.targets()).isEmpty();
         assertThat(c.iscsi().targetIqn("demo")).isEqualTo("iqn.2026-11.io.tidemark:demo");
         assertThat(c.journal()).isEqualTo(new ApplianceConfig.Journal(DurabilityMode.WRITE_BACK, Duration.ofSeconds(1),
@@ -119,7 +119,7 @@ class ConfigLoaderTest {
                 iscsi.advertised-host = san.example.com
                 admin.token = s3cret
                 demo.volume.size = 0
-                store.direct-io = FALSE
+                store.direct-io = TRUE
                 """, new FlagValue("iscsi.port", "3262", "--iscsi-port"));
         assertThat(c.dataDir()).isEqualTo(Path.of("/srv/tidemark"));
         assertThat(c.iscsi().port()).isEqualTo(3262);
@@ -127,7 +127,7 @@ class ConfigLoaderTest {
         assertThat(c.admin().requiredToken()).contains("s3cret");
         assertThat(c.iscsi().advertisedHost()).isEqualTo("san.example.com");
         assertThat(c.demo().sizeBytes()).isZero();
-        assertThat(c.store().directIo()).isFalse();
+        assertThat(c.store().directIo()).isTrue();
     }
 
     @Test
