@@ -344,7 +344,7 @@ conditions() {
   echo "- backing file system: $(df -PT "$WORK" | awk 'NR == 2 { print $2 " on " $1 " mounted at " $7 }') (scratch dir $WORK, both targets)"
   echo "- tgt: $(tgtd -V 2>/dev/null | head -1), rdwr backing store, flags: ${TGT_BSOFLAGS:-none (buffered, page cache)}"
   if [ "$SLOT_B" = tidemark ]; then
-    echo "- Tidemark: $TIDEMARK_CMD, store.direct-io = ${TIDEMARK_DIRECT_IO:-default (true: O_DIRECT)}; $(java -version 2>&1 | head -1)"
+    echo "- Tidemark: $TIDEMARK_CMD, store.direct-io = ${TIDEMARK_DIRECT_IO:-default (false: page cache + fdatasync)}; $(java -version 2>&1 | head -1)"
     echo "- Tidemark log: $(grep -c ' WARN ' "$WORK/tidemark-B.log" || true) WARN and $(grep -c ' ERROR ' "$WORK/tidemark-B.log" || true) ERROR lines; store: $(grep -o 'volume store [^ ]*bench.img: .*' "$WORK/tidemark-B.log" | head -1 | sed 's/^volume store [^ ]*: //')"
   fi
   echo "- clients: $(qemu-img --version | head -1); libiscsi-bin $(dpkg-query -W -f='${Version}' libiscsi-bin 2>/dev/null || echo '?')"
