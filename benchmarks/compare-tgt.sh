@@ -237,6 +237,8 @@ start_tidemark() { # start_tidemark SLOT: real appliance process, no demo volume
     echo "admin.address = 127.0.0.1"
     echo "demo.volume.size = 0"
     [ -n "$TIDEMARK_DIRECT_IO" ] && echo "store.direct-io = $TIDEMARK_DIRECT_IO"
+    # more appliance config lines (e.g. journal.wait-strategy = yielding), one per line
+    [ -n "${TIDEMARK_EXTRA_CONFIG:-}" ] && printf '%s\n' "$TIDEMARK_EXTRA_CONFIG"
   } >"$cfg"
   [ -x "$TIDEMARK_CMD" ] || die "Tidemark launcher $TIDEMARK_CMD is missing or not executable"
   ( cd "$ROOT" && exec setsid "$TIDEMARK_CMD" start --config "$cfg" --data "$data" \
