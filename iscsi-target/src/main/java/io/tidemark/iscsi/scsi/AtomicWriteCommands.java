@@ -3,6 +3,7 @@ package io.tidemark.iscsi.scsi;
 import static io.tidemark.iscsi.scsi.CommandSpec.DATA_OUT;
 import static io.tidemark.iscsi.scsi.CommandSpec.MEDIA;
 import static io.tidemark.iscsi.scsi.CommandSpec.PR_WRITE;
+import static io.tidemark.iscsi.scsi.CommandSpec.WRITES_MEDIUM;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -41,13 +42,14 @@ final class AtomicWriteCommands {
     }
 
     static void register(CommandTable t) {
-        t.add(COMPARE_AND_WRITE, "COMPARE AND WRITE", PR_WRITE | MEDIA | DATA_OUT,
+        t.add(COMPARE_AND_WRITE, "COMPARE AND WRITE", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM,
                 AtomicWriteCommands::compareAndWrite,
                 0x89, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0x1f, 0x07);
-        t.add(ORWRITE_16, "ORWRITE(16)", PR_WRITE | MEDIA | DATA_OUT, AtomicWriteCommands::orWrite,
+        t.add(ORWRITE_16, "ORWRITE(16)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM, AtomicWriteCommands::orWrite,
                 0x8B, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x07);
         // ATOMIC BOUNDARY usage bits clear: boundaries are not supported (MAXIMUM ATOMIC BOUNDARY SIZE 0).
-        t.add(WRITE_ATOMIC_16, "WRITE ATOMIC(16)", PR_WRITE | MEDIA | DATA_OUT, AtomicWriteCommands::writeAtomic,
+        t.add(WRITE_ATOMIC_16, "WRITE ATOMIC(16)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM,
+                AtomicWriteCommands::writeAtomic,
                 0x9C, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0xff, 0xff, 0x3f, 0x07);
     }
 

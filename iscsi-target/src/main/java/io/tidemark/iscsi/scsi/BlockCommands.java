@@ -4,6 +4,7 @@ import static io.tidemark.iscsi.scsi.CommandSpec.DATA_OUT;
 import static io.tidemark.iscsi.scsi.CommandSpec.MEDIA;
 import static io.tidemark.iscsi.scsi.CommandSpec.PR_READ;
 import static io.tidemark.iscsi.scsi.CommandSpec.PR_WRITE;
+import static io.tidemark.iscsi.scsi.CommandSpec.WRITES_MEDIUM;
 
 import io.tidemark.iscsi.spi.LogicalUnit;
 import java.nio.ByteBuffer;
@@ -44,19 +45,19 @@ final class BlockCommands {
                 0xA8, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x07);
         t.add(0x88, "READ(16)", PR_READ | MEDIA, BlockCommands::read,
                 0x88, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x07);
-        t.add(0x0A, "WRITE(6)", PR_WRITE | MEDIA | DATA_OUT, BlockCommands::write,
+        t.add(0x0A, "WRITE(6)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM, BlockCommands::write,
                 0x0A, 0x1f, 0xff, 0xff, 0xff, 0x07);
-        t.add(0x2A, "WRITE(10)", PR_WRITE | MEDIA | DATA_OUT, BlockCommands::write,
+        t.add(0x2A, "WRITE(10)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM, BlockCommands::write,
                 0x2A, 0xfa, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0x07);
-        t.add(0xAA, "WRITE(12)", PR_WRITE | MEDIA | DATA_OUT, BlockCommands::write,
+        t.add(0xAA, "WRITE(12)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM, BlockCommands::write,
                 0xAA, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x07);
-        t.add(0x8A, "WRITE(16)", PR_WRITE | MEDIA | DATA_OUT, BlockCommands::write,
+        t.add(0x8A, "WRITE(16)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM, BlockCommands::write,
                 0x8A, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x07);
-        t.add(0x2E, "WRITE AND VERIFY(10)", PR_WRITE | MEDIA | DATA_OUT, BlockCommands::writeAndVerify,
+        t.add(0x2E, "WRITE AND VERIFY(10)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM, BlockCommands::writeAndVerify,
                 0x2E, 0xf2, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0x07);
-        t.add(0xAE, "WRITE AND VERIFY(12)", PR_WRITE | MEDIA | DATA_OUT, BlockCommands::writeAndVerify,
+        t.add(0xAE, "WRITE AND VERIFY(12)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM, BlockCommands::writeAndVerify,
                 0xAE, 0xf2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x07);
-        t.add(0x8E, "WRITE AND VERIFY(16)", PR_WRITE | MEDIA | DATA_OUT, BlockCommands::writeAndVerify,
+        t.add(0x8E, "WRITE AND VERIFY(16)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM, BlockCommands::writeAndVerify,
                 0x8E, 0xf2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x07);
         t.add(0x2F, "VERIFY(10)", PR_READ | MEDIA, BlockCommands::verify,
                 0x2F, 0xf6, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0x07);
@@ -104,7 +105,7 @@ final class BlockCommands {
         Cdb.putLong(d, 0, t.lu.unit.blockCount() - 1);
         Cdb.putInt(d, 8, t.lu.blockSize());
         d[13] = InquiryData.PHYSICAL_BLOCK_EXPONENT;
-        if (t.lu.descriptor.thin()) {
+        if (t.lu.thin()) {
             d[14] = (byte) 0xC0;
         }
         return Task.dataIn(d, Cdb.u32(t.cdb, 10));

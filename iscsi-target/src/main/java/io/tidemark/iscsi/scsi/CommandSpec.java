@@ -28,6 +28,8 @@ record CommandSpec(int opcode, int serviceAction, String name, CommandHandler ha
     static final int DATA_OUT = 1 << 5;
     /** Touches the medium (read, write, verify, copy). */
     static final int MEDIA = 1 << 6;
+    /** Changes the medium: ends in DATA PROTECT / WRITE PROTECTED on a read-only unit. */
+    static final int WRITES_MEDIUM = 1 << 7;
     /** Nominal command timeout in seconds reported with RCTD (REPORT SUPPORTED OPERATION CODES). */
     static final int NOMINAL_TIMEOUT_SECONDS = 30;
 

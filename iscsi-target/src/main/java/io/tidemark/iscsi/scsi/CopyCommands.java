@@ -16,7 +16,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * EXTENDED COPY (LID1) and RECEIVE COPY RESULTS (SPC-4 6.4, 6.18) for VAAI XCOPY between LUNs
  * of this appliance: identification CSCD descriptors (0xE4) resolved by NAA through the
- * registry, block-to-block segments (0x02). Stateless; outcomes live in {@link CopyResults}.
+ * registry, block-to-block segments (0x02). A segment whose destination is read-only ends the
+ * command with DATA PROTECT / WRITE PROTECTED before anything is copied. Stateless; outcomes
+ * live in {@link CopyResults}.
  *
  * <pre>
  *  parameter list: 0 LIST IDENTIFIER  1 STR(5) LIST ID USAGE(4-3) PRIORITY(2-0)
@@ -136,6 +138,11 @@ final class CopyCommands {
             if (!fits(units.get(s.source()), s.sourceLba(), s.blocks())
                     || !fits(units.get(s.destination()), s.destinationLba(), s.blocks())) {
                 throw record(t, listId, usage, SenseData.of(SenseCode.COPY_ABORTED).commandSpecific(i).build(), i, 0);
+            }
+            // a read-only source (a point-in-time view) is fine; only the destination must be writable
+            if (units.get(s.destination()).readOnly()) {
+                throw record(t, listId, usage, SenseData.of(SenseCode.WRITE_PROTECTED).commandSpecific(i).build(),
+                        i, 0);
             }
         }
         CompletableFuture<Long> copied = CompletableFuture.completedFuture(0L);

@@ -16,6 +16,8 @@ final class LogicalUnitState {
     final UnitAttentions unitAttentions = new UnitAttentions();
     final PersistentReservations persistentReservations;
     final CopyResults copyResults = new CopyResults();
+    /** Write-protected medium (SPI {@link LogicalUnit#readOnly()}), fixed for the unit's lifetime. */
+    final boolean readOnly;
     private final AtomicLong reportedBlockCount;
     // Mode page state: the caching page's WCE bit is the only changeable parameter.
     private volatile boolean writeCacheEnabled = true;
@@ -25,12 +27,28 @@ final class LogicalUnitState {
     LogicalUnitState(LunDescriptor descriptor) {
         this.descriptor = descriptor;
         this.unit = descriptor.unit();
+        this.readOnly = unit.readOnly();
         this.persistentReservations = new PersistentReservations(unit.reservationState(), descriptor.name());
         this.reportedBlockCount = new AtomicLong(unit.blockCount());
     }
 
     int lun() {
         return descriptor.lun();
+    }
+
+    /**
+     * Thin provisioning as reported (LBPME, provisioning VPD, UNMAP accepted): never on a
+     * read-only unit, so initiators are not invited to unmap what they cannot change.
+     */
+    boolean thin() {
+        return descriptor.thin() && !readOnly;
+    }
+
+    /** DATA PROTECT / WRITE PROTECTED for a command that would change a read-only medium. */
+    void checkWritable(CommandSpec spec) {
+        if (readOnly && spec.has(CommandSpec.WRITES_MEDIUM)) {
+            throw CheckCondition.of(SenseCode.WRITE_PROTECTED);
+        }
     }
 
     int blockSize() {

@@ -29,6 +29,7 @@ final class ModeCommands {
     static final int MODE_SENSE_10 = 0x5A;
 
     private static final int DPOFUA = 0x10;
+    private static final int WP = 0x80;
 
     private ModeCommands() {
     }
@@ -76,15 +77,16 @@ final class ModeCommands {
             descriptor[4] = 0;
         }
         int header = ten ? 8 : 4;
+        byte deviceSpecific = (byte) (DPOFUA | (t.lu.readOnly ? WP : 0));
         byte[] d = new byte[header + descriptor.length + pages.length];
         if (ten) {
             Cdb.putShort(d, 0, d.length - 2);
-            d[3] = DPOFUA;
+            d[3] = deviceSpecific;
             d[4] = (byte) (llbaa && !dbd ? 1 : 0);
             Cdb.putShort(d, 6, descriptor.length);
         } else {
             d[0] = (byte) Math.min(255, d.length - 1);
-            d[2] = DPOFUA;
+            d[2] = deviceSpecific;
             d[3] = (byte) descriptor.length;
         }
         System.arraycopy(descriptor, 0, d, header, descriptor.length);

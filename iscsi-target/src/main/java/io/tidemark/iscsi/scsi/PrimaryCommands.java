@@ -99,7 +99,7 @@ final class PrimaryCommands {
         if (t.lu == null) {
             throw CheckCondition.of(SenseCode.LOGICAL_UNIT_NOT_SUPPORTED);
         }
-        boolean thin = t.lu.descriptor.thin();
+        boolean thin = t.lu.thin();
         byte[] data = switch (page) {
             case 0x00 -> InquiryData.supportedPages();
             case 0x80 -> InquiryData.unitSerial(t.lu.descriptor.name());

@@ -3,6 +3,7 @@ package io.tidemark.iscsi.scsi;
 import static io.tidemark.iscsi.scsi.CommandSpec.DATA_OUT;
 import static io.tidemark.iscsi.scsi.CommandSpec.MEDIA;
 import static io.tidemark.iscsi.scsi.CommandSpec.PR_WRITE;
+import static io.tidemark.iscsi.scsi.CommandSpec.WRITES_MEDIUM;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -24,11 +25,13 @@ final class ProvisioningCommands {
     }
 
     static void register(CommandTable t) {
-        t.add(UNMAP, "UNMAP", PR_WRITE | MEDIA | DATA_OUT, ProvisioningCommands::unmap,
+        t.add(UNMAP, "UNMAP", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM, ProvisioningCommands::unmap,
                 0x42, 0x01, 0x00, 0x00, 0x00, 0x00, 0x1f, 0xff, 0xff, 0x07);
-        t.add(WRITE_SAME_10, "WRITE SAME(10)", PR_WRITE | MEDIA | DATA_OUT, ProvisioningCommands::writeSame,
+        t.add(WRITE_SAME_10, "WRITE SAME(10)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM,
+                ProvisioningCommands::writeSame,
                 0x41, 0xf8, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0x07);
-        t.add(WRITE_SAME_16, "WRITE SAME(16)", PR_WRITE | MEDIA | DATA_OUT, ProvisioningCommands::writeSame,
+        t.add(WRITE_SAME_16, "WRITE SAME(16)", PR_WRITE | MEDIA | DATA_OUT | WRITES_MEDIUM,
+                ProvisioningCommands::writeSame,
                 0x93, 0xf9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x07);
     }
 
@@ -43,7 +46,7 @@ final class ProvisioningCommands {
      * Every descriptor is checked before any is applied.
      */
     private static CompletableFuture<ScsiResponse> unmap(Task t) {
-        if (!t.lu.descriptor.thin()) {
+        if (!t.lu.thin()) {
             throw CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE);
         }
         t.requireCdbLength(10);
@@ -99,7 +102,7 @@ final class ProvisioningCommands {
         if (anchor && !unmap) {
             throw CheckCondition.invalidCdbField(1, 4);
         }
-        if (unmap && !t.lu.descriptor.thin()) {
+        if (unmap && !t.lu.thin()) {
             throw CheckCondition.invalidCdbField(1, 3);
         }
         long lba = sixteen ? Cdb.u64(t.cdb, 2) : Cdb.u32(t.cdb, 2);

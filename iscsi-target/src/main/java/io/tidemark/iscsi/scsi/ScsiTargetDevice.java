@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The SPC-4 / SBC-3 device server of one target: dispatches CDBs through a {@link CommandTable}
- * to the LUNs of its {@link TargetNode}, applying unit attentions and reservations first.
+ * to the LUNs of its {@link TargetNode}, applying unit attentions, reservations and write
+ * protection (DATA PROTECT for a medium-changing command to a read-only LUN) first.
  * Thread-safe; shared by every session of the target.
  */
 public final class ScsiTargetDevice implements ScsiExecutor {
@@ -88,6 +89,9 @@ public final class ScsiTargetDevice implements ScsiExecutor {
                 throw unknown;
             }
             checkControlByte(command.cdb(), spec);
+            if (lu != null) {
+                lu.checkWritable(spec);
+            }
             CommandSpec running = spec;
             return spec.handler().handle(new Task(command, lu, this))
                     .handle((response, failure) -> failure == null ? response : failed(command, running, failure));

@@ -24,6 +24,8 @@ public enum SenseCode {
     UNSUPPORTED_TARGET_DESCRIPTOR_TYPE_CODE(SenseKey.ILLEGAL_REQUEST, 0x26, 0x07),
     TOO_MANY_SEGMENT_DESCRIPTORS(SenseKey.ILLEGAL_REQUEST, 0x26, 0x08),
     UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE(SenseKey.ILLEGAL_REQUEST, 0x26, 0x09),
+    /** The unit is read-only (a point-in-time view): nothing may change its medium. */
+    WRITE_PROTECTED(SenseKey.DATA_PROTECT, 0x27, 0x00),
     POWER_ON_RESET(SenseKey.UNIT_ATTENTION, 0x29, 0x00),
     BUS_DEVICE_RESET(SenseKey.UNIT_ATTENTION, 0x29, 0x03),
     I_T_NEXUS_LOSS(SenseKey.UNIT_ATTENTION, 0x29, 0x07),
@@ -68,6 +70,7 @@ public enum SenseCode {
         public static final int HARDWARE_ERROR = 0x4;
         public static final int ILLEGAL_REQUEST = 0x5;
         public static final int UNIT_ATTENTION = 0x6;
+        public static final int DATA_PROTECT = 0x7;
         public static final int COPY_ABORTED = 0xA;
         public static final int ABORTED_COMMAND = 0xB;
         public static final int MISCOMPARE = 0xE;

@@ -57,5 +57,15 @@ public interface LogicalUnit {
     /** Durable storage for this unit's persistent reservations (survives restarts). */
     DurableState reservationState();
 
+    /**
+     * True when the medium is write-protected (a point-in-time view): the target reports WP in
+     * MODE SENSE, advertises no logical block provisioning, and ends every command that would
+     * change the medium with DATA PROTECT / WRITE PROTECTED without calling the unit.
+     * Reservations and SYNCHRONIZE CACHE still work. Fixed for the unit's lifetime.
+     */
+    default boolean readOnly() {
+        return false;
+    }
+
     record LbaStatus(boolean mapped, long blocks) {}
 }
