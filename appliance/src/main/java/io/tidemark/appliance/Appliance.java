@@ -5,7 +5,16 @@ import io.tidemark.appliance.api.AdminApi;
 import io.tidemark.appliance.api.PortalAddress;
 import io.tidemark.appliance.config.ApplianceConfig;
 import io.tidemark.appliance.config.Sizes;
+import io.tidemark.appliance.group.GroupCatalog;
+import io.tidemark.appliance.group.GroupedStorage;
 import io.tidemark.appliance.metrics.ApplianceMetrics;
+import io.tidemark.appliance.replication.Protections;
+import io.tidemark.appliance.replication.Replicas;
+import io.tidemark.appliance.replication.Replication;
+import io.tidemark.appliance.replication.ReplicationLink;
+import io.tidemark.appliance.replication.Views;
+import io.tidemark.replicator.dr.DrSettings;
+import io.tidemark.replicator.ship.ReplicaReceiver;
 import io.tidemark.appliance.volume.TargetProvisioner;
 import io.tidemark.appliance.volume.VolumeCatalog;
 import io.tidemark.appliance.volume.VolumeException;
@@ -40,6 +49,9 @@ public final class Appliance implements AutoCloseable {
     private final List<AutoCloseable> stopOrder = new ArrayList<>();
     private final CompletableFuture<AdminApi> binding = new CompletableFuture<>();
     private VolumeCatalog catalog;
+    private TargetRegistry targets;
+    private Replication replication;
+    private ReplicationLink link;
     private IscsiServer iscsi;
     private AdminApi api;
     private volatile PortalAddress portal;
@@ -73,9 +85,11 @@ public final class Appliance implements AutoCloseable {
             throw e;
         }
         a.ready = true;
-        LOG.info("Tidemark ready: iSCSI portal {} (URLs use {}:{}), admin API http://{}:{}, {} volume(s) in {} ({} ms)",
+        LOG.info("Tidemark ready: iSCSI portal {} (URLs use {}:{}), admin API http://{}:{}, replication port {} as {},"
+                        + " {} volume(s) in {} ({} ms)",
                 hostPort(a.iscsi.localAddress()), a.portal.host(), a.portal.port(), config.admin().address(),
-                a.api.address().getPort(), a.catalog.count(), config.volumesDir(), (System.nanoTime() - t0) / 1_000_000);
+                a.api.address().getPort(), hostPort(a.link.localAddress()), a.link.identity().name(), a.catalog.count(),
+                config.volumesDir(), (System.nanoTime() - t0) / 1_000_000);
         return a;
     }
 
@@ -98,14 +112,26 @@ public final class Appliance implements AutoCloseable {
         binder.start();
 
         TargetRegistry registry = new TargetRegistry();
+        targets = registry;
+        GroupedStorage grouped = new GroupedStorage(storage.apply(metrics.registry()), config.groupsDir(),
+                config.store().directIo(), config.journal(), metrics.registry());
+        stopOrder.add(0, grouped); // after the catalog: closes shared journals whose members never opened
+        GroupCatalog groups;
         try {
-            catalog = VolumeCatalog.open(config.volumesDir(), storage.apply(metrics.registry()),
-                    new TargetProvisioner(registry, config));
+            groups = GroupCatalog.load(config.groupsDir(), grouped);
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("cannot read the groups in " + config.groupsDir() + ": " + e.getMessage(), e);
+        }
+        TargetProvisioner provisioner = new TargetProvisioner(registry, config);
+        try {
+            catalog = VolumeCatalog.open(config.volumesDir(), grouped, provisioner);
         } catch (IOException | RuntimeException e) {
             throw new StartupException("cannot open the volumes in " + config.volumesDir() + ": " + e.getMessage(), e);
         }
         stopOrder.add(0, catalog);
+        groups.attach(catalog);
         createDemoVolume();
+        startReplication(groups, registry, metrics);
 
         ApplianceConfig.Iscsi ic = config.iscsi();
         IscsiSettings settings = new IscsiSettings(ic.address(), ic.port(), ic.portalGroupTag(), ic.advertisedHost())
@@ -134,7 +160,42 @@ public final class Appliance implements AutoCloseable {
             throw new StartupException("admin API " + config.admin().address() + ":" + config.admin().port() + ": "
                     + reason(e.getCause()), e.getCause());
         }
-        api.serve(new AdminApi.Services(catalog, registry, iscsi::sessions, portal, metrics));
+        api.serve(new AdminApi.Services(catalog, registry, iscsi::sessions, portal, metrics, replication));
+    }
+
+    /**
+     * The DR histories, the replication listener (identity and peers) and the shippers of
+     * protected groups. Stops in reverse: listener, receiver sessions, shippers and views and
+     * histories, all before the volumes' journals close.
+     */
+    private void startReplication(GroupCatalog groups, TargetRegistry registry, ApplianceMetrics metrics)
+            throws StartupException {
+        ApplianceConfig.Dr dr = config.dr();
+        Replicas replicas;
+        try {
+            replicas = Replicas.open(config.replicasDir(), new DrSettings(dr.retention(), dr.sizeCap(),
+                    dr.checkpointInterval()), metrics.registry(), name -> groups.find(name).isPresent());
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("cannot open the replicas in " + config.replicasDir() + ": " + e.getMessage(), e);
+        }
+        Views views = new Views(replicas, registry, config.iscsi(), () -> portal);
+        metrics.bindReplication(groups::count, replicas::count, views::count);
+        replication = new Replication(groups, null, null, replicas);
+        stopOrder.add(0, () -> replication.close()); // shippers, views and histories stop before the journals close
+        ReplicaReceiver receiver = new ReplicaReceiver(replicas, metrics.registry());
+        stopOrder.add(0, receiver);
+        ApplianceConfig.Replication rc = config.replication();
+        ReplicationLink link;
+        try {
+            link = ReplicationLink.start(config, receiver);
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("replication port " + rc.address() + ":" + rc.port() + ": " + reason(e), e);
+        }
+        stopOrder.add(0, link);
+        Protections protections = new Protections(groups, catalog, link::peer, link.connector(), rc, metrics.registry());
+        replication = new Replication(groups, link, protections, replicas);
+        protections.startAll();
+        this.link = link;
     }
 
     private void createDemoVolume() throws StartupException {
@@ -162,6 +223,20 @@ public final class Appliance implements AutoCloseable {
 
     public VolumeCatalog catalog() {
         return catalog;
+    }
+
+    /** Every target served: volumes' and point-in-time views'. */
+    public TargetRegistry targets() {
+        return targets;
+    }
+
+    public Replication replication() {
+        return replication;
+    }
+
+    /** Where paired peers connect. */
+    public InetSocketAddress replicationAddress() {
+        return link.localAddress();
     }
 
     public InetSocketAddress adminAddress() {

@@ -31,7 +31,7 @@ class ApplianceTest {
     }
 
     private ApplianceConfig config(String extra, String demoSize) {
-        return ConfigLoader.load("iscsi.address = 127.0.0.1\niscsi.port = 0\nadmin.port = 0\n" + extra, "test.conf",
+        return ConfigLoader.load("iscsi.address = 127.0.0.1\niscsi.port = 0\nadmin.port = 0\nreplication.address = 127.0.0.1\nreplication.port = 0\n" + extra, "test.conf",
                 List.of(new FlagValue("data.dir", dir.toString(), "--data"),
                         new FlagValue("demo.volume.size", demoSize, "--demo-size")));
     }
@@ -80,7 +80,7 @@ class ApplianceTest {
         try (Appliance a = Appliance.start(config(""), registry -> new JournaledStorage(false, config("").journal(), registry))) {
             int taken = a.adminAddress().getPort();
             Path other = Files.createDirectory(dir.resolve("other"));
-            ApplianceConfig clash = ConfigLoader.load("iscsi.address = 127.0.0.1\niscsi.port = 0\ndemo.volume.size = 0\n",
+            ApplianceConfig clash = ConfigLoader.load("iscsi.address = 127.0.0.1\niscsi.port = 0\ndemo.volume.size = 0\nreplication.port = 0\n",
                     "test.conf", List.of(new FlagValue("data.dir", other.toString(), "--data"),
                             new FlagValue("admin.port", Integer.toString(taken), "--admin-port")));
             assertThatThrownBy(() -> Appliance.start(clash, registry -> new JournaledStorage(false, config("").journal(), registry)))
@@ -95,7 +95,7 @@ class ApplianceTest {
         try (Appliance a = Appliance.start(config(""), registry -> new JournaledStorage(false, config("").journal(), registry))) {
             int taken = a.iscsiAddress().getPort();
             Path other = Files.createDirectory(dir.resolve("other"));
-            ApplianceConfig clash = ConfigLoader.load("iscsi.address = 127.0.0.1\nadmin.port = 0\ndemo.volume.size = 0\n",
+            ApplianceConfig clash = ConfigLoader.load("iscsi.address = 127.0.0.1\nadmin.port = 0\ndemo.volume.size = 0\nreplication.port = 0\n",
                     "test.conf", List.of(new FlagValue("data.dir", other.toString(), "--data"),
                             new FlagValue("iscsi.port", Integer.toString(taken), "--iscsi-port")));
             assertThatThrownBy(() -> Appliance.start(clash, registry -> new JournaledStorage(false, config("").journal(), registry)))

@@ -12,9 +12,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,11 +26,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The write order of one or more volumes: a multi-producer Disruptor ring whose sequence
  * (offset by the journal's last sequence, under the group's epoch) is the group's write order,
- * feeding three stages in turn: {@link JournalAppender} (Chronicle Queue, group commit per
- * batch), {@link StoreApplier} (pwrite to the store) and {@link Completer} (answers the
- * initiator; FUA and write-through writes after the journal's fdatasync on the
- * {@link JournalSync} force thread). Every write, UNMAP, WRITE SAME and COMPARE AND WRITE takes
- * one slot and one sequence.
+ * feeding two stages in turn: {@link JournalAppender} (Chronicle Queue, group commit per
+ * batch) and {@link StoreApplier} (pwrite to the store). Commands are answered by
+ * {@link Completion} after the apply, or, when one is alone in its batch (queue depth 1), by
+ * the appender once journaled; FUA and write-through writes after the journal's fdatasync on
+ * the {@link JournalSync} force thread, and with a {@link PeerGate} after the peer's
+ * acknowledgement. Every write, UNMAP, WRITE SAME and COMPARE AND WRITE takes one slot and one
+ * sequence. Futures complete on ring or force threads: callbacks must not block.
  *
  * <p>Reads see every write submitted before them, from any session: a read waits until the
  * store has applied every in-flight write that may overlap it ({@link InFlightExtents}), then
@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class ConsistencyGroup implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsistencyGroup.class);
+    /** Largest payload of {@link #appendMetadata}. */
+    public static final int MAX_METADATA_LENGTH = 64 * 1024;
+
     private static final long READ_WAIT_TIMEOUT_S = 60;
 
     private final GroupConfig config;
@@ -65,7 +68,8 @@ public final class ConsistencyGroup implements AutoCloseable {
     private final RingBuffer<WriteEvent> ring;
     private final List<Thread> ringThreads = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService maintenance;
-    private final Map<String, ConsumerPosition> consumers = new ConcurrentHashMap<>();
+    private final ConsumerRegistry consumers;
+    private volatile PeerGate peerGate;
     /** Producers hold it shared while claiming and publishing; close takes it exclusively. */
     private final StampedLock gate = new StampedLock();
     /** Journal sequence = base + ring sequence + 1: the ring restarts at 0, the journal does not. */
@@ -103,6 +107,7 @@ public final class ConsistencyGroup implements AutoCloseable {
             checkpoint.store(config.directory());
             LOG.info("group {}: journal {} opened at seq {} epoch {} ({} records replayed, {} torn or corrupt cut off)",
                     config.name(), config.directory(), base, epoch, recovered.replayed(), recovered.invalid());
+            consumers = ConsumerRegistry.load(config.directory());
             applied = new AppliedSequence(base);
             applied.advance(base, recovered.lastIndex());
             forcer = new CycleFileForcer(config.directory());
@@ -112,11 +117,11 @@ public final class ConsistencyGroup implements AutoCloseable {
             retention.measure();
             disruptor = new Disruptor<>(WriteEvent::new, config.ringSize(), this::newRingThread, ProducerType.MULTI,
                     config.waitStrategy().create());
+            Completion completion = new Completion(sync, () -> peerGate);
             JournalAppender appender = new JournalAppender(queue, volumes, config.groupId(), epoch, config.clock(), sync,
-                    applied, health, metrics, forcer);
+                    applied, health, metrics, forcer, completion);
             disruptor.handleEventsWith(appender)
-                    .then(new StoreApplier(volumes, applied, health))
-                    .then(new Completer(sync));
+                    .then(new StoreApplier(volumes, applied, health, completion));
             disruptor.setDefaultExceptionHandler(new StageFailure());
             ring = disruptor.getRingBuffer();
             registerGauges();
@@ -166,13 +171,13 @@ public final class ConsistencyGroup implements AutoCloseable {
     public CompletableFuture<Long> write(int volumeId, long lba, ByteBuffer src, boolean fua) {
         VolumeSlot v = volume(volumeId);
         long blocks = blocksOf(v, src, "write");
-        return submit(v, RecordType.WRITE, lba, blocks, src, null, fua);
+        return submit(v, v.id, RecordType.WRITE, lba, blocks, src, null, fua, false);
     }
 
     /** Deallocates {@code blocks} blocks from {@code lba}; completes with its sequence. */
     public CompletableFuture<Long> unmap(int volumeId, long lba, long blocks) {
         VolumeSlot v = volume(volumeId);
-        return submit(v, RecordType.UNMAP, lba, blocks, null, null, false);
+        return submit(v, v.id, RecordType.UNMAP, lba, blocks, null, null, false, false);
     }
 
     /** Writes the one block {@code block} to each of {@code blocks} blocks from {@code lba}. */
@@ -182,7 +187,7 @@ public final class ConsistencyGroup implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalArgumentException("WRITE SAME block length: "
                     + block.remaining() + " (expected: " + v.store.blockSize() + ")"));
         }
-        return submit(v, RecordType.WRITE_SAME, lba, blocks, block, null, false);
+        return submit(v, v.id, RecordType.WRITE_SAME, lba, blocks, block, null, false, false);
     }
 
     /**
@@ -197,15 +202,75 @@ public final class ConsistencyGroup implements AutoCloseable {
                     + data.remaining() + " (expected: " + compare.remaining() + ", the compare length)"));
         }
         long blocks = blocksOf(v, data, "COMPARE AND WRITE");
-        return submit(v, RecordType.COMPARE_AND_WRITE, lba, blocks, data, compare, false);
+        return submit(v, v.id, RecordType.COMPARE_AND_WRITE, lba, blocks, data, compare, false, false);
     }
 
-    /** Makes every write submitted before this call durable (SYNCHRONIZE CACHE); completes with the durable sequence. */
+    /**
+     * Makes every write submitted before this call durable (SYNCHRONIZE CACHE); completes with the
+     * durable sequence (with a {@link PeerGate}: once the peer acknowledged it, too).
+     */
     public CompletableFuture<Long> flush() {
         if (health.failed()) {
             return CompletableFuture.failedFuture(health.failure());
         }
-        return sync.whenDurable(base + ring.getCursor() + 1);
+        long target = base + ring.getCursor() + 1;
+        CompletableFuture<Long> durable = sync.whenDurable(target);
+        PeerGate gate = peerGate;
+        if (gate == null || target <= base) {
+            return durable;
+        }
+        CompletableFuture<Void> acknowledged;
+        try {
+            acknowledged = gate.whenAcknowledged(target);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return durable.thenCombine(acknowledged, (d, ignored) -> d);
+    }
+
+    /**
+     * Takes one slot and, at its place in the order (once the store holds every record before
+     * it), journals the current content of {@code blocks} blocks from {@code lba} as a
+     * {@link RecordType#SNAPSHOT} record (all zero: {@link JournalRecordDescriptor#FLAG_ZERO}, no
+     * payload) for the replication shipper's initial sync. Changes nothing in the store.
+     * Completes with its sequence once journaled (not necessarily durable).
+     */
+    public CompletableFuture<Long> syncChunk(int volumeId, long lba, long blocks) {
+        VolumeSlot v = volume(volumeId);
+        long maxBlocks = JournalRecordDescriptor.MAX_PAYLOAD_LENGTH / v.store.blockSize();
+        if (blocks < 1 || blocks > maxBlocks) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("sync chunk of volume " + v.name + ": "
+                    + blocks + " blocks (expected: 1.." + maxBlocks + ")"));
+        }
+        return submit(v, v.id, RecordType.SNAPSHOT, lba, blocks, null, null, false, false);
+    }
+
+    /**
+     * Journals {@code payload} as a {@link RecordType#METADATA} record (volume 0, LBA 0, no
+     * blocks) in one slot of the write order; completes with its sequence once it is durable.
+     * Applied to no store.
+     */
+    public CompletableFuture<Long> appendMetadata(byte[] payload) {
+        if (payload.length > MAX_METADATA_LENGTH) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("metadata payload of group "
+                    + config.name() + ": " + payload.length + " bytes (expected: 0.." + MAX_METADATA_LENGTH + ")"));
+        }
+        ByteBuffer copy = ByteBuffer.wrap(payload.clone());
+        return submit(null, 0, RecordType.METADATA, 0, 0, copy, null, false, true);
+    }
+
+    /**
+     * Installs {@code gate} (null clears it): from now on commands and flushes complete only once
+     * it acknowledged their sequence too (sync replication). See {@link PeerGate}.
+     */
+    public void setPeerGate(PeerGate gate) {
+        peerGate = gate;
+        LOG.info("group {}: peer gate {} at seq {}", config.name(), gate == null ? "cleared" : "set", appendedSequence());
+    }
+
+    /** The gate installed by {@link #setPeerGate}, or null. */
+    public PeerGate peerGate() {
+        return peerGate;
     }
 
     /** Fills {@code dst} from {@code lba}, after every overlapping write submitted before this call is applied. */
@@ -230,19 +295,43 @@ public final class ConsistencyGroup implements AutoCloseable {
 
     /**
      * Registers a consumer that needs every record after {@code acknowledged}; retention keeps
-     * them until it acknowledges. Registering an existing name returns its position.
+     * them until it acknowledges. Registering an existing name (also one persisted before a
+     * restart) returns its position unchanged. A new consumer is persisted in the journal
+     * directory before this returns; acknowledgements are persisted at each checkpoint.
+     *
+     * @throws java.io.UncheckedIOException when the consumers file cannot be written
      */
     public ConsumerPosition registerConsumer(String name, long acknowledged) {
-        return consumers.computeIfAbsent(name, n -> new ConsumerPosition(n, acknowledged));
+        try {
+            return consumers.register(name, acknowledged);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("registering consumer " + name + " of group " + config.name(), e);
+        }
     }
 
+    /**
+     * Forgets consumer {@code name} durably: retention no longer keeps records for it.
+     *
+     * @throws java.io.UncheckedIOException when the consumers file cannot be written
+     */
     public void unregisterConsumer(String name) {
-        consumers.remove(name);
+        try {
+            if (consumers.unregister(name)) {
+                LOG.info("group {}: journal consumer {} unregistered", config.name(), name);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("unregistering consumer " + name + " of group " + config.name(), e);
+        }
+    }
+
+    /** Every registered consumer (those loaded at open included), by name. */
+    public List<ConsumerPosition> consumers() {
+        return consumers.list();
     }
 
     /** A reader over this group's journal (close it when done; use it on one thread). */
     public JournalReader newReader() {
-        return new JournalReader(queue);
+        return new JournalReader(queue, sync::appended);
     }
 
     /** Highest sequence appended to the journal. */
@@ -286,6 +375,7 @@ public final class ConsistencyGroup implements AutoCloseable {
      */
     public void checkpointNow() throws IOException {
         synchronized (checkpointLock) {
+            awaitApplied(sync.appended());
             long index = applied.index(); // read before the sequence: never past it
             long sequence = applied.get();
             if (sequence > checkpoint.sequence()) {
@@ -305,7 +395,23 @@ public final class ConsistencyGroup implements AutoCloseable {
                 next.store(config.directory());
                 checkpoint = next;
             }
-            retention.run(checkpoint.sequence(), consumers.values());
+            consumers.persistIfChanged();
+            retention.run(checkpoint.sequence(), consumers.list());
+        }
+    }
+
+    /** Waits (briefly: the applier runs right behind the appender) until the stores hold {@code sequence}. */
+    private void awaitApplied(long sequence) throws IOException {
+        String what = "group " + config.name() + ": stores applying up to seq " + sequence;
+        try {
+            if (!applied.await(sequence, READ_WAIT_TIMEOUT_S, TimeUnit.SECONDS, health::failed)) {
+                throw new IOException(what + " failed", health.failure());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(what + " interrupted", e);
+        } catch (TimeoutException e) {
+            throw new IOException(what + ": " + e.getMessage(), e);
         }
     }
 
@@ -326,6 +432,15 @@ public final class ConsistencyGroup implements AutoCloseable {
     public void close() throws IOException {
         if (!shutDownProducers()) {
             return;
+        }
+        try {
+            // commands may be answered before the applier (even its thread) ran: Disruptor's
+            // drain does not count a stage whose thread has not started, so wait for the stores here
+            if (!failed()) {
+                awaitApplied(base + ring.getCursor() + 1);
+            }
+        } catch (IOException e) {
+            LOG.warn("group {}: stores did not catch up before close: {}", config.name(), e.getMessage());
         }
         try {
             disruptor.shutdown(60, TimeUnit.SECONDS);
@@ -390,12 +505,15 @@ public final class ConsistencyGroup implements AutoCloseable {
         metrics.close();
     }
 
-    private CompletableFuture<Long> submit(VolumeSlot v, RecordType type, long lba, long blocks, ByteBuffer payload,
-                                           ByteBuffer compare, boolean fua) {
-        long count = v.store.blockCount();
-        if (lba < 0 || blocks < 0 || lba > count || blocks > count - lba) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(type + " of volume " + v.name + ": blocks "
-                    + lba + "+" + blocks + " (expected: within 0.." + count + ")"));
+    /** Puts one command in the ring; {@code v} is null for a METADATA record (no volume). */
+    private CompletableFuture<Long> submit(VolumeSlot v, int volumeId, RecordType type, long lba, long blocks,
+                                           ByteBuffer payload, ByteBuffer compare, boolean fua, boolean durable) {
+        if (v != null) {
+            long count = v.store.blockCount();
+            if (lba < 0 || blocks < 0 || lba > count || blocks > count - lba) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException(type + " of volume " + v.name
+                        + ": blocks " + lba + "+" + blocks + " (expected: within 0.." + count + ")"));
+            }
         }
         long stamp = gate.tryReadLock();
         if (stamp == 0) {
@@ -410,15 +528,17 @@ public final class ConsistencyGroup implements AutoCloseable {
             try {
                 WriteEvent event = ring.get(slot);
                 long sequence = base + slot + 1;
-                v.inFlight.register(lba, blocks, sequence);
+                if (type.changesBlocks()) {
+                    v.inFlight.register(lba, blocks, sequence);
+                }
                 event.type = type;
-                event.volumeId = v.id;
+                event.volumeId = volumeId;
                 event.lba = lba;
                 event.blockCount = blocks;
                 event.payload = payload;
                 event.compare = compare;
                 event.fua = fua;
-                event.durable = fua || config.durability() == DurabilityMode.WRITE_THROUGH;
+                event.durable = durable || fua || config.durability() == DurabilityMode.WRITE_THROUGH;
                 event.sequence = sequence;
                 event.completion = completion;
                 event.journalIndex = -1;
@@ -452,8 +572,8 @@ public final class ConsistencyGroup implements AutoCloseable {
     }
 
     private Thread newRingThread(Runnable r) {
-        String[] stages = {"append", "apply", "complete"};
-        Thread t = new Thread(r, "tidemark-journal-" + stages[Math.min(ringThreads.size(), 2)] + "-" + config.name());
+        String[] stages = {"append", "apply"};
+        Thread t = new Thread(r, "tidemark-journal-" + stages[Math.min(ringThreads.size(), 1)] + "-" + config.name());
         t.setDaemon(true);
         ringThreads.add(t);
         return t;
@@ -505,6 +625,10 @@ public final class ConsistencyGroup implements AutoCloseable {
             health.fail("ring stage at seq " + (base + sequence + 1), ex);
             if (event != null) {
                 event.failure = health.failure();
+                CompletableFuture<Long> completion = event.completion;
+                if (completion != null) {
+                    completion.completeExceptionally(health.failure());
+                }
             }
         }
 

@@ -39,13 +39,19 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * The CRC32C covers bytes 0..55, 60..63 and the payload (the header with the CRC field left
- * out), so a torn or altered record anywhere is detected. Version 1 is the only format so far;
- * a reader refuses versions it does not know rather than misreading them.
+ * out), so a torn or altered record anywhere is detected.
+ *
+ * <p>Versions are additive: version 1 has types 1-5 and flags FUA, MISCOMPARE; version 2 adds
+ * type 6 ({@link RecordType#SNAPSHOT}) and flag ZERO. Each record carries the lowest version
+ * that describes it ({@link RecordType#sinceVersion()}), so a journal without the new types
+ * stays readable by a version-1 reader. A reader refuses versions, types and flags it does not
+ * know rather than misreading them.
  */
 public final class JournalRecordDescriptor {
 
     public static final byte MAGIC = 0x54; // 'T'
-    public static final byte FORMAT_VERSION = 1;
+    /** The newest record format version this code reads and writes. */
+    public static final byte FORMAT_VERSION = 2;
 
     public static final int MAGIC_OFFSET = 0;
     public static final int VERSION_OFFSET = 1;
@@ -67,7 +73,10 @@ public final class JournalRecordDescriptor {
     public static final int FLAG_FUA = 1;
     /** A COMPARE AND WRITE whose compare failed: nothing was written, there is no payload. */
     public static final int FLAG_MISCOMPARE = 2;
-    private static final int KNOWN_FLAGS = FLAG_FUA | FLAG_MISCOMPARE;
+    /** A SNAPSHOT whose blocks were all zero: there is no payload (format version 2). */
+    public static final int FLAG_ZERO = 4;
+    /** Flags each format version knows, indexed by version. */
+    private static final int[] KNOWN_FLAGS = {0, FLAG_FUA | FLAG_MISCOMPARE, FLAG_FUA | FLAG_MISCOMPARE | FLAG_ZERO};
 
     /** Largest payload: one SCSI transfer of 65536 blocks of 512 bytes. */
     public static final int MAX_PAYLOAD_LENGTH = 32 * 1024 * 1024;
@@ -97,7 +106,7 @@ public final class JournalRecordDescriptor {
         }
         ByteBuffer b = header.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         b.put(offset + MAGIC_OFFSET, MAGIC);
-        b.put(offset + VERSION_OFFSET, FORMAT_VERSION);
+        b.put(offset + VERSION_OFFSET, (flags & ~KNOWN_FLAGS[1]) != 0 ? FORMAT_VERSION : type.sinceVersion());
         b.put(offset + TYPE_OFFSET, type.code());
         b.put(offset + FLAGS_OFFSET, (byte) flags);
         b.putInt(offset + PAYLOAD_LENGTH_OFFSET, payloadLength);
@@ -147,17 +156,20 @@ public final class JournalRecordDescriptor {
             throw new InvalidRecordException("magic: 0x" + Integer.toHexString(magic & 0xff) + " (expected: 0x54)");
         }
         byte version = b.get(offset + VERSION_OFFSET);
-        if (version != FORMAT_VERSION) {
-            throw new InvalidRecordException("format version: " + version + " (expected: " + FORMAT_VERSION + ")");
+        if (version < 1 || version > FORMAT_VERSION) {
+            throw new InvalidRecordException("format version: " + version + " (expected: 1.." + FORMAT_VERSION + ")");
         }
-        int type = b.get(offset + TYPE_OFFSET) & 0xff;
-        if (RecordType.ofCode(type) == null) {
-            throw new InvalidRecordException("record type: " + type + " (expected: 1.." + RecordType.values().length + ")");
+        int code = b.get(offset + TYPE_OFFSET) & 0xff;
+        RecordType type = RecordType.ofCode(code);
+        if (type == null || type.sinceVersion() > version) {
+            throw new InvalidRecordException("record type: " + code + " (expected: a type of format version " + version
+                    + ", 1.." + RecordType.values().length + " in version " + FORMAT_VERSION + ")");
         }
         int flags = b.get(offset + FLAGS_OFFSET) & 0xff;
-        if ((flags & ~KNOWN_FLAGS) != 0) {
+        if ((flags & ~KNOWN_FLAGS[version]) != 0) {
             throw new InvalidRecordException("flags: 0x" + Integer.toHexString(flags)
-                    + " (expected: a subset of 0x" + Integer.toHexString(KNOWN_FLAGS) + ")");
+                    + " (expected: a subset of 0x" + Integer.toHexString(KNOWN_FLAGS[version]) + " in format version "
+                    + version + ")");
         }
         int payloadLength = b.getInt(offset + PAYLOAD_LENGTH_OFFSET);
         if (payloadLength < 0 || payloadLength != length - HEADER_LENGTH) {

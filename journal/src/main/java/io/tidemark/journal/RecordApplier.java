@@ -28,8 +28,8 @@ final class RecordApplier {
                     store.write(lba, payload.duplicate());
                 }
             }
-            case METADATA -> {
-                // group metadata changes no block
+            case METADATA, SNAPSHOT -> {
+                // group metadata and sync snapshots change no block
             }
         }
     }

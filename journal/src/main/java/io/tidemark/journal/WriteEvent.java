@@ -15,7 +15,11 @@ final class WriteEvent {
     int volumeId;
     long lba;
     long blockCount;
-    /** WRITE: the data; WRITE_SAME: the one block; COMPARE_AND_WRITE: the data to write. */
+    /**
+     * WRITE: the data; WRITE_SAME: the one block; COMPARE_AND_WRITE: the data to write; METADATA:
+     * the group's own copy. The caller's buffer, or the appender's copy once the command was
+     * answered before the apply.
+     */
     ByteBuffer payload;
     /** COMPARE_AND_WRITE only: the expected current contents. */
     ByteBuffer compare;
@@ -30,12 +34,4 @@ final class WriteEvent {
     /** COMPARE_AND_WRITE: offset of the first difference, or -1 when it matched. */
     long mismatchOffset;
     Throwable failure;
-
-    void clear() {
-        payload = null;
-        compare = null;
-        completion = null;
-        failure = null;
-        mismatchOffset = -1;
-    }
 }

@@ -8,6 +8,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.tidemark.appliance.config.ApplianceConfig;
 import io.tidemark.appliance.metrics.ApplianceMetrics;
+import io.tidemark.appliance.replication.Replication;
 import io.tidemark.appliance.volume.VolumeCatalog;
 import io.tidemark.appliance.volume.VolumeException;
 import io.tidemark.iscsi.SessionInfo;
@@ -45,9 +46,17 @@ public final class AdminApi implements AutoCloseable {
      *
      * @param sessions the iSCSI server's session list
      * @param portal   where initiators reach the portal, for iSCSI URLs
+     * @param replication peers, groups, checkpoints and views; null: those routes answer 503
      */
     public record Services(VolumeCatalog catalog, TargetRegistry registry, Supplier<List<SessionInfo>> sessions,
-                           PortalAddress portal, ApplianceMetrics metrics) {}
+                           PortalAddress portal, ApplianceMetrics metrics, Replication replication) {
+
+        /** Without replication (volume routes only). */
+        public Services(VolumeCatalog catalog, TargetRegistry registry, Supplier<List<SessionInfo>> sessions,
+                        PortalAddress portal, ApplianceMetrics metrics) {
+            this(catalog, registry, sessions, portal, metrics, null);
+        }
+    }
 
     private final ApplianceConfig config;
     private final ObjectMapper json = new ObjectMapper();
@@ -133,6 +142,7 @@ public final class AdminApi implements AutoCloseable {
                     .toList());
         });
         r.get(PREFIX + "/sessions", ctx -> ctx.json(services().sessions().get()));
+        new ReplicationRoutes(json, this::replication).register(r);
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(services().metrics().scrape()));
         r.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
@@ -156,6 +166,14 @@ public final class AdminApi implements AutoCloseable {
             throw new ApiException(503, "starting: volumes and the iSCSI portal are not up yet");
         }
         return s;
+    }
+
+    private Replication replication() {
+        Replication r = services().replication();
+        if (r == null) {
+            throw new ApiException(503, "replication is not running on this appliance");
+        }
+        return r;
     }
 
     private void createVolume(Context ctx) {

@@ -27,11 +27,16 @@ abstract class ApiCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Main globals = (Main) spec.root().userObject();
-        JsonNode answer = request(new AdminClient(globals.admin(), globals.token()));
+        JsonNode answer = request(new AdminClient(globals.admin(), bearer(globals)));
         PrintWriter out = spec.commandLine().getOut();
         out.print(globals.json() ? json(answer) : table(answer));
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /** The bearer token this command sends. */
+    String bearer(Main globals) {
+        return globals.token();
     }
 
     private static String json(JsonNode answer) {

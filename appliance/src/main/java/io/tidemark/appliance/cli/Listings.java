@@ -78,6 +78,117 @@ public final class Listings {
         return t.render();
     }
 
+    public static String peers(JsonNode peers) {
+        if (peers == null || peers.isEmpty()) {
+            return "no peers\n";
+        }
+        Table t = new Table("PEER", "ADDRESS", "FINGERPRINT", "PAIRED");
+        for (JsonNode p : peers) {
+            String address = p.path("address").asText();
+            t.row(p.path("name").asText(), address.isEmpty() ? "(dials us)" : address, p.path("fingerprint").asText(),
+                    p.path("pairedAt").asText());
+        }
+        return t.render();
+    }
+
+    public static String groups(JsonNode groups) {
+        if (groups == null || groups.isEmpty()) {
+            return "no groups\n";
+        }
+        Table t = new Table("GROUP", "ROLE", "STATE", "VOLUMES", "PEER", "MODE", "SYNC", "LAG");
+        for (JsonNode g : groups) {
+            t.row(g.path("name").asText(), g.path("role").asText(), g.path("state").asText(), members(g),
+                    text(g.path("peer")), text(g.path("mode")), sync(g.path("sync")), lag(g.path("lag")));
+        }
+        return t.render();
+    }
+
+    /** One group in detail: state and peer, then sync progress, lag, DR window and sequences when known. */
+    public static String group(JsonNode g) {
+        StringBuilder sb = new StringBuilder(new Table("GROUP", "ROLE", "STATE", "VOLUMES", "PEER", "MODE")
+                .row(g.path("name").asText(), g.path("role").asText(), g.path("state").asText(), members(g),
+                        text(g.path("peer")), text(g.path("mode")))
+                .render());
+        JsonNode sync = g.path("sync");
+        if (sync.isObject()) {
+            JsonNode eta = sync.path("etaSeconds");
+            sb.append("\n").append(new Table("SYNC", "DONE", "TOTAL", "ETA")
+                    .row(String.format(java.util.Locale.ROOT, "%.1f%%", sync.path("percent").asDouble()),
+                            Sizes.format(sync.path("doneBytes").asLong()), Sizes.format(sync.path("totalBytes").asLong()),
+                            eta.isNumber() ? String.format(java.util.Locale.ROOT, "%.0fs", eta.asDouble()) : null)
+                    .render());
+        }
+        JsonNode lag = g.path("lag");
+        if (lag.isObject()) {
+            sb.append("\n").append(new Table("LAG-SECONDS", "LAG-BYTES")
+                    .row(String.format(java.util.Locale.ROOT, "%.3f", lag.path("seconds").asDouble()),
+                            lag.path("bytes").asLong())
+                    .render());
+        }
+        JsonNode window = g.path("window");
+        if (window.isObject()) {
+            sb.append("\n").append(new Table("WINDOW", "SEQUENCE", "TIME")
+                    .row("oldest", window.path("oldest").path("sequence").asLong(), text(window.path("oldest").path("time")))
+                    .row("newest", window.path("newest").path("sequence").asLong(), text(window.path("newest").path("time")))
+                    .render());
+            sb.append("pinned views: ").append(g.path("pinnedViews").asInt()).append('\n');
+        }
+        JsonNode seq = g.path("sequence");
+        if (seq.isObject()) {
+            sb.append("\n").append(new Table("APPENDED", "DURABLE", "SHIPPED", "ACKED")
+                    .row(text(seq.path("appended")), text(seq.path("durable")), text(seq.path("shipped")),
+                            text(seq.path("acked")))
+                    .render());
+        }
+        return sb.toString();
+    }
+
+    public static String points(JsonNode points) {
+        if (points == null || points.isEmpty()) {
+            return "no recovery points\n";
+        }
+        Table t = new Table("SEQUENCE", "TIME", "CHECKPOINT");
+        for (JsonNode p : points) {
+            t.row(p.path("sequence").asLong(), p.path("time").asText(), text(p.path("name")));
+        }
+        return t.render();
+    }
+
+    /** A view: its name and point, then one line per volume with its iSCSI URL. */
+    public static String view(JsonNode v) {
+        Table t = new Table("VOLUME", "LUN", "URL");
+        v.path("volumes").forEach(l -> t.row(l.path("name").asText(), l.path("lun").asInt(), l.path("url").asText()));
+        return "view " + v.path("view").asText() + " of group " + v.path("group").asText() + " at seq "
+                + v.path("sequence").asLong() + " (" + v.path("time").asText() + ")\n" + t.render();
+    }
+
+    public static String views(JsonNode views) {
+        if (views == null || views.isEmpty()) {
+            return "no views\n";
+        }
+        Table t = new Table("VIEW", "GROUP", "SEQUENCE", "TIME", "TARGET");
+        for (JsonNode v : views) {
+            JsonNode first = v.path("volumes").path(0);
+            t.row(v.path("view").asText(), v.path("group").asText(), v.path("sequence").asLong(), v.path("time").asText(),
+                    text(first.path("target")));
+        }
+        return t.render();
+    }
+
+    private static String members(JsonNode g) {
+        List<String> names = new ArrayList<>();
+        g.path("volumes").forEach(v -> names.add(v.asText()));
+        return String.join(",", names);
+    }
+
+    private static String sync(JsonNode sync) {
+        return sync.isObject() ? String.format(java.util.Locale.ROOT, "%.1f%%", sync.path("percent").asDouble()) : null;
+    }
+
+    private static String lag(JsonNode lag) {
+        return lag.isObject() ? String.format(java.util.Locale.ROOT, "%.3fs", lag.path("seconds").asDouble()) : null;
+    }
+
     private static String text(JsonNode n) {
         return n.isMissingNode() || n.isNull() ? null : n.asText();
     }

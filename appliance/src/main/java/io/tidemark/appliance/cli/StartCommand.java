@@ -43,6 +43,9 @@ public final class StartCommand implements Callable<Integer> {
     @Option(names = "--admin-port", paramLabel = "N", description = "Admin API port (admin.port).")
     String adminPort;
 
+    @Option(names = "--replication-port", paramLabel = "N", description = "Port paired peers connect to (replication.port).")
+    String replicationPort;
+
     @Spec
     CommandSpec spec;
 
@@ -57,6 +60,9 @@ public final class StartCommand implements Callable<Integer> {
         }
         if (adminPort != null) {
             flags.add(new FlagValue(ConfigKeys.ADMIN_PORT, adminPort, "--admin-port"));
+        }
+        if (replicationPort != null) {
+            flags.add(new FlagValue(ConfigKeys.REPLICATION_PORT, replicationPort, "--replication-port"));
         }
         return flags;
     }

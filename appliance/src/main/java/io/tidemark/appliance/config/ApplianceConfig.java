@@ -18,9 +18,11 @@ import java.util.Optional;
  * @param store    how volume files are opened
  * @param journal  how every volume's journal is run
  * @param targets  settings of targets named in the configuration, by target name
+ * @param replication the replication link and shipping ({@code appliance.name}, {@code replication.*})
+ * @param dr       the DR history kept for groups replicated to this appliance ({@code dr.*})
  */
 public record ApplianceConfig(Path dataDir, Iscsi iscsi, Admin admin, Demo demo, Store store, Journal journal,
-                              Map<String, Target> targets) {
+                              Map<String, Target> targets, Replication replication, Dr dr) {
 
     public ApplianceConfig {
         targets = Map.copyOf(targets);
@@ -34,6 +36,37 @@ public record ApplianceConfig(Path dataDir, Iscsi iscsi, Admin admin, Demo demo,
     public Path volumesDir() {
         return dataDir.resolve("volumes");
     }
+
+    /** {@code GROUP.json}, {@code GROUP.journal/}, {@code GROUP.key} of the groups whose volumes are served here. */
+    public Path groupsDir() {
+        return dataDir.resolve("groups");
+    }
+
+    /** This appliance's key pair and certificate. */
+    public Path identityDir() {
+        return dataDir.resolve("identity");
+    }
+
+    /** The pinned peers. */
+    public Path peersDir() {
+        return dataDir.resolve("peers");
+    }
+
+    /** The DR histories of groups replicated to this appliance, one directory per group. */
+    public Path replicasDir() {
+        return dataDir.resolve("replicas");
+    }
+
+    /**
+     * @param name           appliance.name, resolved (the host name when the key is empty)
+     * @param bandwidthLimit bytes per second per peer; 0: unlimited
+     * @param compression    "zstd" or "none"
+     */
+    public record Replication(String name, String address, int port, long bandwidthLimit, Duration batchDelay,
+                              int batchBytes, String compression, Duration syncTimeout) {}
+
+    /** @param sizeCap bytes of history per group; 0: no cap */
+    public record Dr(Duration retention, long sizeCap, Duration checkpointInterval) {}
 
     /** Settings of target NAME, or a plain open target when the configuration does not name it. */
     public Target target(String name) {

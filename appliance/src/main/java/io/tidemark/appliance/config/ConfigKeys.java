@@ -34,6 +34,17 @@ public final class ConfigKeys {
     public static final String JOURNAL_SIZE_CAP = "journal.size-cap";
     public static final String JOURNAL_RING_SIZE = "journal.ring-size";
     public static final String JOURNAL_WAIT_STRATEGY = "journal.wait-strategy";
+    public static final String APPLIANCE_NAME = "appliance.name";
+    public static final String REPLICATION_ADDRESS = "replication.address";
+    public static final String REPLICATION_PORT = "replication.port";
+    public static final String REPLICATION_BANDWIDTH_LIMIT = "replication.bandwidth-limit";
+    public static final String REPLICATION_BATCH_DELAY = "replication.batch-delay";
+    public static final String REPLICATION_BATCH_BYTES = "replication.batch-bytes";
+    public static final String REPLICATION_COMPRESSION = "replication.compression";
+    public static final String REPLICATION_SYNC_TIMEOUT = "replication.sync-timeout";
+    public static final String DR_RETENTION = "dr.retention";
+    public static final String DR_SIZE_CAP = "dr.size-cap";
+    public static final String DR_CHECKPOINT_INTERVAL = "dr.checkpoint-interval";
 
     public static final String VOLUME_DURABILITY = "durability";
 
@@ -68,7 +79,18 @@ public final class ConfigKeys {
             Map.entry(JOURNAL_RETENTION, ValueType.RETENTION),
             Map.entry(JOURNAL_SIZE_CAP, ValueType.OPTIONAL_SIZE),
             Map.entry(JOURNAL_RING_SIZE, ValueType.RING_SIZE),
-            Map.entry(JOURNAL_WAIT_STRATEGY, ValueType.WAIT_STRATEGY));
+            Map.entry(JOURNAL_WAIT_STRATEGY, ValueType.WAIT_STRATEGY),
+            Map.entry(APPLIANCE_NAME, ValueType.OPTIONAL_APPLIANCE_NAME),
+            Map.entry(REPLICATION_ADDRESS, ValueType.HOST_ADDRESS),
+            Map.entry(REPLICATION_PORT, ValueType.PORT),
+            Map.entry(REPLICATION_BANDWIDTH_LIMIT, ValueType.BANDWIDTH),
+            Map.entry(REPLICATION_BATCH_DELAY, ValueType.BATCH_DELAY),
+            Map.entry(REPLICATION_BATCH_BYTES, ValueType.BATCH_BYTES),
+            Map.entry(REPLICATION_COMPRESSION, ValueType.COMPRESSION),
+            Map.entry(REPLICATION_SYNC_TIMEOUT, ValueType.SYNC_TIMEOUT),
+            Map.entry(DR_RETENTION, ValueType.DR_RETENTION),
+            Map.entry(DR_SIZE_CAP, ValueType.OPTIONAL_SIZE),
+            Map.entry(DR_CHECKPOINT_INTERVAL, ValueType.DR_CHECKPOINT_INTERVAL));
 
     /** Keys of the form {@code target.NAME.<key>}: no defaults, a target exists once named. */
     public static final Map<String, ValueType<?>> PER_TARGET = Map.of(

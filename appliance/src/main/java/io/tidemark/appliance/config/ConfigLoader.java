@@ -203,7 +203,38 @@ public final class ConfigLoader {
                 new ApplianceConfig.Demo(value(ConfigKeys.DEMO_VOLUME), value(ConfigKeys.DEMO_VOLUME_SIZE)),
                 new ApplianceConfig.Store(value(ConfigKeys.STORE_DIRECT_IO)),
                 journal(),
-                built);
+                built,
+                new ApplianceConfig.Replication(applianceName(value(ConfigKeys.APPLIANCE_NAME)),
+                        value(ConfigKeys.REPLICATION_ADDRESS), value(ConfigKeys.REPLICATION_PORT),
+                        (long) value(ConfigKeys.REPLICATION_BANDWIDTH_LIMIT), value(ConfigKeys.REPLICATION_BATCH_DELAY),
+                        (int) value(ConfigKeys.REPLICATION_BATCH_BYTES), value(ConfigKeys.REPLICATION_COMPRESSION),
+                        value(ConfigKeys.REPLICATION_SYNC_TIMEOUT)),
+                new ApplianceConfig.Dr(value(ConfigKeys.DR_RETENTION), (long) value(ConfigKeys.DR_SIZE_CAP),
+                        value(ConfigKeys.DR_CHECKPOINT_INTERVAL)));
+    }
+
+    /** The configured name, else this machine's host name made into a valid name ("tidemark" when it has none). */
+    static String applianceName(String configured) {
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = System.getenv().getOrDefault("HOSTNAME", "");
+        }
+        return hostToName(host);
+    }
+
+    /** A host name as a valid appliance name: first label, lower case, other characters as '-'. */
+    static String hostToName(String host) {
+        String cleaned = host.toLowerCase(java.util.Locale.ROOT).replaceFirst("\\..*$", "")
+                .replaceAll("[^a-z0-9-]", "-").replaceFirst("^-+", "");
+        if (cleaned.length() > 63) {
+            cleaned = cleaned.substring(0, 63);
+        }
+        return Names.validVolumeName(cleaned) ? cleaned : "tidemark";
     }
 
     private ApplianceConfig.Journal journal() {

@@ -84,6 +84,24 @@ public record ValueType<T>(String expected, Function<String, T> parser) {
     public static final ValueType<Integer> RING_SIZE = new ValueType<>("a power of two, 2..1048576",
             ValueType::ringSize);
 
+    /** Batches of 4K..8M: well under the 16 MiB frame limit, as the shipper requires. */
+    public static final ValueType<Integer> BATCH_BYTES = new ValueType<>("4K to 8M, e.g. 1M", ValueType::batchBytes);
+    public static final ValueType<Long> BANDWIDTH = new ValueType<>(
+            "0 (unlimited) or bytes per second with K/M/G suffixes, e.g. 100M", ValueType::bandwidth);
+    public static final ValueType<Duration> BATCH_DELAY = durationRange(Duration.ZERO, Duration.ofSeconds(10),
+            "0 to 10s, e.g. 5ms");
+    public static final ValueType<Duration> SYNC_TIMEOUT = durationRange(Duration.ofMillis(10), Duration.ofHours(1),
+            "10ms to 1h, e.g. 5s");
+    public static final ValueType<String> COMPRESSION = new ValueType<>("zstd or none",
+            text -> lookUp(Map.of("zstd", "zstd", "none", "none"), text));
+    public static final ValueType<Duration> DR_RETENTION = durationRange(Duration.ofSeconds(1), Duration.ofDays(3650),
+            "1s to 3650d, e.g. 24h");
+    public static final ValueType<Duration> DR_CHECKPOINT_INTERVAL = durationRange(Duration.ofMillis(10),
+            Duration.ofHours(1), "10ms to 1h, e.g. 1s");
+    public static final ValueType<String> OPTIONAL_APPLIANCE_NAME = new ValueType<>(
+            "empty (this machine's host name) or " + Names.VOLUME_EXPECTED,
+            text -> text.isEmpty() ? "" : matching(Names.VOLUME, text));
+
     /** The value, or IllegalArgumentException when the text does not fit. */
     public T parse(String text) {
         return parser.apply(text);
@@ -123,6 +141,23 @@ public record ValueType<T>(String expected, Function<String, T> parser) {
             throw new IllegalArgumentException();
         }
         return v;
+    }
+
+    private static Integer batchBytes(String text) {
+        long v = Sizes.parse(text);
+        if (v < 4096 || v > (8 << 20)) {
+            throw new IllegalArgumentException();
+        }
+        return (int) v;
+    }
+
+    private static Long bandwidth(String text) {
+        String t = text.trim();
+        // "100M/s" reads naturally too
+        if (t.endsWith("/s")) {
+            t = t.substring(0, t.length() - 2);
+        }
+        return Sizes.parse(t);
     }
 
     private static Boolean parseBoolean(String text) {

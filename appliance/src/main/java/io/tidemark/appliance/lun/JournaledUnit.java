@@ -164,6 +164,8 @@ public final class JournaledUnit implements LogicalUnit, Closeable {
     @Override
     public LbaStatus lbaStatus(long lba) {
         try {
+            // the store may not have applied a completed UNMAP or write yet: a read waits for overlapping ones
+            group.read(volumeId, lba, ByteBuffer.allocate(LOGICAL_BLOCK_SIZE));
             BlockDevice.Extent extent = device.mappingStatus(lba);
             return new LbaStatus(extent.mapped(), extent.blocks());
         } catch (IOException e) {

@@ -75,6 +75,29 @@ public final class ApplianceMetrics implements AutoCloseable {
                 .register(registry);
     }
 
+    /**
+     * Adds the replication meters (the shippers' and histories' own, tagged by group, register
+     * themselves in {@link #registry()}).
+     *
+     * @param groups   consistency groups: primaries served here plus replicas kept here
+     * @param replicas groups replicated to this appliance
+     * @param views    point-in-time views presented now
+     */
+    public void bindReplication(Supplier<Integer> groups, Supplier<Integer> replicas, Supplier<Integer> views) {
+        Gauge.builder("tidemark.groups", groups, s -> s.get())
+                .description("Consistency groups whose volumes are served here (role primary)")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("tidemark.replicas", replicas, s -> s.get())
+                .description("Groups replicated to this appliance (role replica)")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("tidemark.views", views, s -> s.get())
+                .description("Point-in-time views presented as read-only targets")
+                .strongReference(true)
+                .register(registry);
+    }
+
     public MeterRegistry registry() {
         return registry;
     }

@@ -146,6 +146,11 @@ public final class VolumeCatalog implements AutoCloseable {
     public synchronized Volume resize(String name, long newSizeBytes) {
         checkOpen();
         Entry entry = entry(name);
+        storage.groupOf(name).ifPresent(group -> {
+            // a group's replicas and views are described with the sizes its volumes had when it was protected
+            throw new VolumeException(Reason.CONFLICT, "volume " + name + " belongs to group " + group
+                    + " (expected: a volume in no group; grouped volumes keep their size)");
+        });
         long current = entry.meta.sizeBytes();
         if (newSizeBytes < current) {
             throw new VolumeException(Reason.CONFLICT, "size: " + Sizes.format(newSizeBytes) + " is smaller than volume "
@@ -176,6 +181,10 @@ public final class VolumeCatalog implements AutoCloseable {
     public synchronized void delete(String name) {
         checkOpen();
         Entry entry = entry(name);
+        storage.groupOf(name).ifPresent(group -> {
+            throw new VolumeException(Reason.CONFLICT, "volume " + name + " belongs to group " + group
+                    + " (expected: a volume in no group; groups keep their volumes)");
+        });
         targets.nodeFor(entry.meta.target()).removeLun(entry.meta.lun());
         targets.releaseIfEmpty(entry.meta.target());
         volumes.remove(name);
@@ -191,6 +200,76 @@ public final class VolumeCatalog implements AutoCloseable {
                     + dir + " could not all be removed: " + describe(e), e);
         }
         LOG.info("volume {} deleted", name);
+    }
+
+    /** What moves volumes into a group, between closing them alone and reopening them as members. */
+    @FunctionalInterface
+    public interface Regrouping {
+        /** Persists the membership of {@code members} (closed, their own journals drained and checkpointed). */
+        void commit(List<VolumeMetadata> members) throws IOException;
+    }
+
+    /**
+     * Moves volumes {@code names} from their own journals into one group: takes them off their
+     * targets, closes them (draining, syncing and checkpointing each journal), lets
+     * {@code regrouping} persist the membership, deletes their own journals (nothing in them is
+     * unapplied any more, and a stale one must never replay), then serves them again over the
+     * storage, which now opens them as members. When {@code regrouping} fails they come back alone.
+     */
+    public synchronized List<Volume> regroup(List<String> names, Regrouping regrouping) {
+        checkOpen();
+        List<Entry> entries = names.stream().map(this::entry).toList();
+        for (String name : names) {
+            storage.groupOf(name).ifPresent(group -> {
+                throw new VolumeException(Reason.CONFLICT, "volume " + name + " already belongs to group " + group
+                        + " (expected: a volume in no group)");
+            });
+        }
+        for (Entry e : entries) {
+            targets.nodeFor(e.meta.target()).removeLun(e.meta.lun());
+        }
+        List<VolumeMetadata> metas = entries.stream().map(e -> e.meta).toList();
+        List<String> closed = new ArrayList<>();
+        try {
+            for (Entry e : entries) {
+                e.open.close();
+                closed.add(e.meta.name());
+            }
+            regrouping.commit(metas);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("volumes {}: cannot join a group, serving them alone again: {}", names, describe(e));
+            reopen(entries, closed);
+            throw e instanceof VolumeException ve ? ve : new VolumeException(Reason.STORAGE, "volumes " + names
+                    + ": cannot move them into one group: " + describe(e), e);
+        }
+        for (Entry e : entries) {
+            try {
+                deleteTree(new VolumeFiles(dir, e.meta.name()).journal());
+            } catch (IOException ex) {
+                LOG.warn("volume {}: its own journal (drained) could not be removed: {}", e.meta.name(), describe(ex));
+            }
+        }
+        reopen(entries, closed);
+        return names.stream().map(n -> view(entry(n))).toList();
+    }
+
+    /** Reopens closed entries over the storage as it stands; one that fails stays unserved, logged. */
+    private void reopen(List<Entry> entries, List<String> closed) {
+        for (Entry e : entries) {
+            VolumeFiles files = new VolumeFiles(dir, e.meta.name());
+            if (!closed.contains(e.meta.name())) {
+                serve(e.meta, e.open);
+                continue;
+            }
+            try {
+                OpenVolume reopened = storage.open(files, e.meta);
+                serve(e.meta, reopened);
+                volumes.put(e.meta.name(), new Entry(e.meta, reopened));
+            } catch (IOException | RuntimeException ex) {
+                volumes.remove(e.meta.name());
+                LOG.error("volume {}: cannot be served again after regrouping: {}", e.meta.name(), describe(ex));
+            }
+        }
     }
 
     public synchronized Volume get(String name) {
@@ -267,6 +346,12 @@ public final class VolumeCatalog implements AutoCloseable {
             LOG.info("volume {}: journal group id {} assigned and saved in {}", meta.name(), meta.groupId(),
                     metadataFile);
         }
+        if (storage.groupOf(meta.name()).isPresent() && Files.exists(files.journal())) {
+            // left over from a crash right after the volume joined its group: drained before it joined
+            deleteTree(files.journal());
+            LOG.info("volume {}: own journal {} removed (the volume is in group {})", meta.name(), files.journal(),
+                    storage.groupOf(meta.name()).get());
+        }
         OpenVolume open = storage.open(files, meta);
         try {
             serve(meta, open);
@@ -316,7 +401,8 @@ public final class VolumeCatalog implements AutoCloseable {
     private Volume view(Entry entry) {
         VolumeMetadata meta = entry.meta;
         return new Volume(meta.name(), meta.sizeBytes(), meta.target(), targets.iqn(meta.target()), meta.lun(),
-                meta.naaId(), new VolumeFiles(dir, meta.name()).image().toAbsolutePath(), entry.open.journal());
+                meta.naaId(), new VolumeFiles(dir, meta.name()).image().toAbsolutePath(), entry.open.journal(),
+                storage.groupOf(meta.name()).orElse(null));
     }
 
     /**

@@ -97,6 +97,17 @@ class AdminApiTest {
     }
 
     @Test
+    void shouldAnswer503OnReplicationRoutesWhenReplicationIsNotServed() throws Exception {
+        start("");
+        for (String[] route : List.of(new String[] {"GET", "/api/v1/groups"}, new String[] {"GET", "/api/v1/peers"},
+                new String[] {"POST", "/api/v1/peers/token"}, new String[] {"GET", "/api/v1/views"})) {
+            assertError(call(route[0], route[1], null), 503, "replication is not running on this appliance");
+        }
+        assertError(call("POST", "/api/v1/groups", "{\"name\":\"g1\",\"volumes\":[\"a\"],\"x\":1}"), 400,
+                "unknown field x (expected: name, volumes)");
+    }
+
+    @Test
     void shouldAnswer503UntilServingThen200() throws Exception {
         start("");
         AdminApi early = new AdminApi(ConfigLoader.load("admin.port = 0\n", "test.conf", List.of())).start();

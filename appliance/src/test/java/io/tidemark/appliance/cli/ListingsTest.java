@@ -81,4 +81,67 @@ class ListingsTest {
                 iqn.i:2    (discovery)  400001370001  2     1      None  none         10.0.0.9:51001
                 """);
     }
+
+    @Test
+    void shouldShowAProtectedGroupWithSyncProgressLagAndSequences() throws Exception {
+        String text = Listings.group(json.readTree("""
+                {"name":"g1","role":"primary","state":"syncing","volumes":["a","b"],"peer":"dr","mode":"sync",
+                 "sync":{"doneBytes":1048576,"totalBytes":4194304,"percent":25.0,"etaSeconds":12.4},
+                 "lag":{"seconds":0.25,"bytes":8192},"window":null,"pinnedViews":null,
+                 "sequence":{"appended":40,"durable":39,"shipped":38,"acked":30}}
+                """));
+        assertThat(text).isEqualTo("""
+                GROUP  ROLE     STATE    VOLUMES  PEER  MODE
+                g1     primary  syncing  a,b      dr    sync
+
+                SYNC   DONE  TOTAL  ETA
+                25.0%  1M    4M     12s
+
+                LAG-SECONDS  LAG-BYTES
+                0.250        8192
+
+                APPENDED  DURABLE  SHIPPED  ACKED
+                40        39       38       30
+                """);
+    }
+
+    @Test
+    void shouldShowAReplicaWithItsWindowAndPinnedViews() throws Exception {
+        String text = Listings.group(json.readTree("""
+                {"name":"g1","role":"replica","state":"protected","volumes":["a"],"peer":"site-a","mode":null,
+                 "window":{"oldest":{"sequence":6,"time":"2026-11-22T03:00:00Z"},
+                           "newest":{"sequence":90,"time":"2026-11-22T03:10:00Z"}},
+                 "pinnedViews":2,"sequence":{"appended":null,"durable":90,"shipped":null,"acked":null}}
+                """));
+        assertThat(text).contains("g1     replica  protected  a        site-a  -")
+                .contains("oldest  6         2026-11-22T03:00:00Z", "newest  90        2026-11-22T03:10:00Z",
+                        "pinned views: 2")
+                .doesNotContain("SYNC", "LAG");
+    }
+
+    @Test
+    void shouldListPointsAndPrintAViewWithOneUrlPerVolume() throws Exception {
+        assertThat(Listings.points(json.readTree("""
+                [{"sequence":7,"time":"2026-11-22T03:00:01Z","name":null},
+                 {"sequence":9,"time":"2026-11-22T03:00:02Z","name":"quiesced"}]
+                """))).isEqualTo("""
+                SEQUENCE  TIME                  CHECKPOINT
+                7         2026-11-22T03:00:01Z  -
+                9         2026-11-22T03:00:02Z  quiesced
+                """);
+        assertThat(Listings.view(json.readTree("""
+                {"view":"g1-pit-3","group":"g1","sequence":9,"time":"2026-11-22T03:00:02Z",
+                 "volumes":[{"name":"a","target":"iqn.x:g1-pit-3","lun":0,"url":"iscsi://h:3260/iqn.x:g1-pit-3/0"},
+                            {"name":"b","target":"iqn.x:g1-pit-3","lun":1,"url":"iscsi://h:3260/iqn.x:g1-pit-3/1"}]}
+                """))).isEqualTo("""
+                view g1-pit-3 of group g1 at seq 9 (2026-11-22T03:00:02Z)
+                VOLUME  LUN  URL
+                a       0    iscsi://h:3260/iqn.x:g1-pit-3/0
+                b       1    iscsi://h:3260/iqn.x:g1-pit-3/1
+                """);
+        assertThat(Listings.views(json.readTree("[]"))).isEqualTo("no views\n");
+        assertThat(Listings.peers(json.readTree("""
+                [{"name":"dr","address":"","fingerprint":"ab12","pairedAt":"2026-11-22T02:00:00Z"}]
+                """))).contains("dr    (dials us)  ab12");
+    }
 }

@@ -129,6 +129,18 @@ class MainTest {
     }
 
     @Test
+    void shouldSendTheAdminTokenToPeerPairWhoseTokenFlagIsThePairingToken() throws Exception {
+        startApi("admin.token = t0k3n\n");
+        assertThat(run("volume", "list", "--admin", admin, "--admin-token", "t0k3n").code()).isZero();
+        Result pair = run("peer", "pair", "dr", "--address", "127.0.0.1:1", "--token", "tmk1.a.b", "--admin-token",
+                "t0k3n", "--admin", admin);
+        assertThat(pair.err()).as("authenticated, then refused: this API serves no replication")
+                .isEqualTo("error: replication is not running on this appliance (HTTP 503)\n");
+        assertThat(run("peer", "pair", "dr", "--address", "127.0.0.1:1", "--token", "t0k3n", "--admin", admin).err())
+                .as("--token is the pairing token here, not the bearer").startsWith("error: missing Authorization");
+    }
+
+    @Test
     void shouldExitOneWhenNoApplianceAnswers() throws Exception {
         int freePort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -155,6 +167,26 @@ class MainTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("--size=SIZE", "--target=T", "--lun=N", "--admin=HOST:PORT", "--json");
         assertThat(run("start", "--help").out()).contains("--config=FILE", "--data=DIR", "--iscsi-port=N", "--admin-port=N");
+    }
+
+    @Test
+    void shouldPrintHelpForTheReplicationCommands() {
+        Result pair = run("peer", "pair", "--help");
+        assertThat(pair.code()).as(pair.err()).isZero();
+        assertThat(pair.out()).contains("--address=HOST:PORT", "--token=TOKEN", "--admin=HOST:PORT");
+        assertThat(run("group", "protect", "--help").out()).contains("--peer=NAME", "--mode=MODE");
+        assertThat(run("group", "create", "--help").out()).contains("--volume=NAME");
+        assertThat(run("points", "--help").out()).contains("--from=TIME", "--to=TIME");
+        assertThat(run("pit", "export", "--help").out()).contains("--at=TIME", "--checkpoint=NAME", "--seq=N");
+        assertThat(run("pit", "--help").out()).contains("released at shutdown");
+        assertThat(run("start", "--help").out()).contains("--replication-port=N");
+        assertThat(run("checkpoint", "create", "--help").code()).isZero();
+    }
+
+    @Test
+    void shouldRefuseAPitExportWithoutExactlyOnePoint() {
+        assertThat(run("pit", "export", "g1").code()).isEqualTo(2);
+        assertThat(run("pit", "export", "g1", "--seq", "5", "--checkpoint", "c").code()).isEqualTo(2);
     }
 
     @Test

@@ -188,6 +188,18 @@ class ConfigLoaderTest {
         "journal.ring-size | 2097152 | a power of two, 2..1048576",
         "journal.wait-strategy | busy-spin | backoff, blocking, sleeping or yielding",
         "volume.v1.durability | sync | write-back or write-through",
+        "appliance.name | DR_Site | empty (this machine's host name) or",
+        "replication.address | not an address | a host name or IP address",
+        "replication.port | 70000 | 0..65535",
+        "replication.bandwidth-limit | fast | 0 (unlimited) or bytes per second",
+        "replication.batch-delay | 11s | 0 to 10s",
+        "replication.batch-bytes | 1K | 4K to 8M",
+        "replication.batch-bytes | 9M | 4K to 8M",
+        "replication.compression | lz4 | zstd or none",
+        "replication.sync-timeout | 0 | 10ms to 1h",
+        "dr.retention | 0 | 1s to 3650d",
+        "dr.size-cap | lots | 0 (no cap) or bytes",
+        "dr.checkpoint-interval | 1ms | 10ms to 1h",
     })
     void shouldRefuseABadValueNamingKeyValueFileAndLine(String key, String value, String expected) {
         String text = "# first\n\n" + key + " = " + value + "\n";
@@ -204,6 +216,44 @@ class ConfigLoaderTest {
                 : tk == null ? ConfigKeys.GLOBAL.get(key) : ConfigKeys.PER_TARGET.get(tk.subKey());
         assertThat(type.expected()).startsWith(start);
         return type.expected();
+    }
+
+    @Test
+    void shouldServeTheDocumentedReplicationAndDrDefaults() {
+        ApplianceConfig c = ApplianceConfig.defaults();
+        ApplianceConfig.Replication r = c.replication();
+        assertThat(Names.validVolumeName(r.name())).as("appliance name " + r.name()).isTrue();
+        assertThat(r).isEqualTo(new ApplianceConfig.Replication(r.name(), "0.0.0.0", 3270, 0, Duration.ofMillis(5),
+                1 << 20, "zstd", Duration.ofSeconds(5)));
+        assertThat(c.dr()).isEqualTo(new ApplianceConfig.Dr(Duration.ofHours(24), 0, Duration.ofSeconds(1)));
+        assertThat(c.groupsDir()).isEqualTo(Path.of("./data/groups"));
+        assertThat(c.replicasDir()).isEqualTo(Path.of("./data/replicas"));
+    }
+
+    @Test
+    void shouldReadReplicationSettingsAndTheReplicationPortFlag() {
+        ApplianceConfig c = load("""
+                appliance.name = dr-site
+                replication.port = 3271
+                replication.bandwidth-limit = 100M/s
+                replication.batch-delay = 0
+                replication.batch-bytes = 4M
+                replication.compression = NONE
+                replication.sync-timeout = 250ms
+                dr.retention = 2h
+                dr.size-cap = 10G
+                dr.checkpoint-interval = 5s
+                """, new FlagValue("replication.port", "3272", "--replication-port"));
+        assertThat(c.replication()).isEqualTo(new ApplianceConfig.Replication("dr-site", "0.0.0.0", 3272, 100L << 20,
+                Duration.ZERO, 4 << 20, "none", Duration.ofMillis(250)));
+        assertThat(c.dr()).isEqualTo(new ApplianceConfig.Dr(Duration.ofHours(2), 10L << 30, Duration.ofSeconds(5)));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"DR1.example.com, dr1", "_weird_, weird-", "'', tidemark", "---, tidemark"})
+    void shouldMakeAValidApplianceNameOfTheHostName(String host, String expected) {
+        assertThat(ConfigLoader.applianceName("") ).matches(Names.VOLUME.pattern());
+        assertThat(ConfigLoader.hostToName(host)).isEqualTo(expected);
     }
 
     @Test

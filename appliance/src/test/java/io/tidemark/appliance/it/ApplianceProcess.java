@@ -65,6 +65,7 @@ final class ApplianceProcess implements AutoCloseable {
     private BuildLayout launcher;
     private int iscsiPort;
     private int adminPort;
+    private int replicationPort;
     private Process process;
     private int starts;
 
@@ -131,6 +132,16 @@ final class ApplianceProcess implements AutoCloseable {
 
     int adminPort() {
         return adminPort;
+    }
+
+    /** The port paired peers dial (--replication-port): always a free one, never the default 3270. */
+    int replicationPort() {
+        return replicationPort;
+    }
+
+    /** host:port of the replication listener. */
+    String replicationAddress() {
+        return HOST + ":" + replicationPort;
     }
 
     Path dataDir() {
@@ -248,7 +259,8 @@ final class ApplianceProcess implements AutoCloseable {
         }
         command.addAll(List.of("--data", dataDir.toString(),
                 "--iscsi-port", Integer.toString(iscsiPort),
-                "--admin-port", Integer.toString(adminPort)));
+                "--admin-port", Integer.toString(adminPort),
+                "--replication-port", Integer.toString(replicationPort)));
         return command;
     }
 
@@ -332,12 +344,15 @@ final class ApplianceProcess implements AutoCloseable {
         }
     }
 
-    /** Two distinct free ports (the kernel may hand out a just-closed port again). */
+    /** Three distinct free ports (the kernel may hand out a just-closed port again). */
     private void pickPorts() {
         iscsiPort = freePort();
         do {
             adminPort = freePort();
         } while (adminPort == iscsiPort);
+        do {
+            replicationPort = freePort();
+        } while (replicationPort == iscsiPort || replicationPort == adminPort);
     }
 
     private static int freePort() {
@@ -352,6 +367,7 @@ final class ApplianceProcess implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "appliance(iscsi " + iscsiPort + ", admin " + adminPort + ", log " + logFile + ")";
+        return "appliance(iscsi " + iscsiPort + ", admin " + adminPort + ", replication " + replicationPort
+                + ", log " + logFile + ")";
     }
 }

@@ -306,6 +306,12 @@ class VolumeCatalogTest {
 
         JournalStatus j = catalog.get("v1").journal();
         assertThat(j.appended()).isEqualTo(2);
+        // a write completes once journaled; the store applies it behind (reads wait for it)
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (j.applied() < 2 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            j = catalog.get("v1").journal();
+        }
         assertThat(j.applied()).isEqualTo(2);
         assertThat(j.durable()).isGreaterThanOrEqualTo(1);
         assertThat(j.durability()).isEqualTo("write-back");
