@@ -37,6 +37,9 @@ final class DrJournal implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DrJournal.class);
 
+    /** Bytes a record read asks for first: header, a 4 KiB payload and tag with room to spare. */
+    private static final int SPECULATIVE_READ = 8192;
+
     private final String group;
     private final Path directory;
     private final SingleChronicleQueue queue;
@@ -105,17 +108,30 @@ final class DrJournal implements AutoCloseable {
         if (channel == null) {
             return null;
         }
-        ByteBuffer header = ByteBuffer.allocate(SealedRecordDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(channel, header, position);
-        int sealed = header.getInt(SealedRecordDescriptor.SEALED_LENGTH_OFFSET);
+        // one pread covers the header and, for records up to a 4 KiB payload, the whole record
+        ByteBuffer first = ByteBuffer.allocate(SPECULATIVE_READ).order(ByteOrder.LITTLE_ENDIAN);
+        long at = position;
+        while (first.position() < SealedRecordDescriptor.HEADER_LENGTH) {
+            int n = channel.read(first, at);
+            if (n < 0) {
+                throw new IOException("group " + group + ": DR journal ends at " + at + " (expected a record there)");
+            }
+            at += n;
+        }
+        int got = first.position();
+        int sealed = first.getInt(SealedRecordDescriptor.SEALED_LENGTH_OFFSET);
         if (sealed < SealedRecordDescriptor.TAG_LENGTH || sealed > SealedRecordDescriptor.MAX_SEALED_LENGTH) {
             throw new IOException("group " + group + ": DR journal index " + index + " at offset " + position
                     + ": sealed length " + sealed + " (expected: " + SealedRecordDescriptor.TAG_LENGTH + ".."
                     + SealedRecordDescriptor.MAX_SEALED_LENGTH + ")");
         }
-        ByteBuffer record = ByteBuffer.allocate(SealedRecordDescriptor.HEADER_LENGTH + sealed);
-        record.put(header.flip());
-        readFully(channel, record, position + SealedRecordDescriptor.HEADER_LENGTH);
+        int total = SealedRecordDescriptor.HEADER_LENGTH + sealed;
+        if (total <= got) {
+            return ByteBuffer.wrap(first.array(), 0, total).slice(); // position 0, limit = capacity = total
+        }
+        ByteBuffer record = ByteBuffer.allocate(total);
+        record.put(first.array(), 0, got);
+        readFully(channel, record, position + got);
         return record.flip();
     }
 

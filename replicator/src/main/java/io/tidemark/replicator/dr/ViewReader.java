@@ -43,6 +43,7 @@ final class ViewReader {
             return;
         }
         Run run = new Run(volumeId, bs, dst);
+        Opened opened = new Opened();
         byte[] key = new byte[BlockIndexDescriptor.KEY_LENGTH];
         byte[][] sources = new byte[spg][];
         trimReadLock.lock();
@@ -81,7 +82,7 @@ final class ViewReader {
                     BlockIndexDescriptor.putKey(key, volumeId, g + 1, 0);
                     it.seek(key);
                 }
-                fill(g * spg, need, sources, dst, start, lba, bs, run);
+                fill(g * spg, need, sources, dst, start, lba, bs, run, opened);
             }
             run.flush();
         } finally {
@@ -113,8 +114,8 @@ final class ViewReader {
     }
 
     /** Copies the grain's needed sectors from their index entries (runs of one entry at once), or queues them for the base. */
-    private void fill(long grainStart, int need, byte[][] sources, ByteBuffer dst, int start, long lba, int bs, Run run)
-            throws IOException {
+    private void fill(long grainStart, int need, byte[][] sources, ByteBuffer dst, int start, long lba, int bs, Run run,
+                      Opened opened) throws IOException {
         int sectors = sources.length;
         for (int s = 0; s < sectors; ) {
             if ((need & (1 << s)) == 0) {
@@ -138,7 +139,7 @@ final class ViewReader {
             if (kind == BlockIndexDescriptor.KIND_ZERO) {
                 zero(dst, to, length);
             } else {
-                ByteBuffer payload = cache.get(BlockIndexDescriptor.journalIndexOf(value),
+                ByteBuffer payload = opened.get(BlockIndexDescriptor.journalIndexOf(value),
                         BlockIndexDescriptor.filePositionOf(value));
                 if (kind == BlockIndexDescriptor.KIND_DATA) {
                     dst.put(to, payload, BlockIndexDescriptor.payloadOffsetOf(value) + s * bs, length);
@@ -157,6 +158,34 @@ final class ViewReader {
             int n = Math.min(ZEROS.capacity(), length - done);
             dst.put(at + done, ZEROS, 0, n);
             done += n;
+        }
+    }
+
+    /**
+     * The payloads one read has opened so far (the last {@link #MAX} records): a record spanning
+     * several grains of the read (a 64 KiB write is 16) is taken from the cache, or opened, once
+     * per read, not once per grain, even when the cache evicts it meanwhile. Not thread-safe: one
+     * per read.
+     */
+    private final class Opened {
+        private static final int MAX = 32;
+        private final long[] indexes = new long[MAX];
+        private final ByteBuffer[] payloads = new ByteBuffer[MAX];
+        private int size;
+        private int next;
+
+        ByteBuffer get(long journalIndex, long filePosition) throws IOException {
+            for (int i = 0; i < size; i++) {
+                if (indexes[i] == journalIndex) {
+                    return payloads[i];
+                }
+            }
+            ByteBuffer payload = cache.get(journalIndex, filePosition);
+            // absolute gets/puts only from here on, so one duplicate serves every grain
+            int slot = size < MAX ? size++ : next++ % MAX;
+            indexes[slot] = journalIndex;
+            payloads[slot] = payload;
+            return payload;
         }
     }
 
