@@ -141,6 +141,10 @@ public final class PairingTokens {
                 throw new PairingException(Reason.BAD_TOKEN, "malformed token: fingerprint " + fingerprint.length
                         + " bytes, secret " + secret.length + " bytes (expected: " + Fingerprint.BYTES + " and " + SECRET_BYTES + ")");
             }
+            if (!B64.encodeToString(fingerprint).equals(parts[1]) || !B64.encodeToString(secret).equals(parts[2])) {
+                // unused trailing bits set: two spellings of one secret would both be accepted
+                throw new PairingException(Reason.BAD_TOKEN, "malformed token: not canonical base64url (was it retyped?)");
+            }
             return new ParsedToken(HexFormat.of().formatHex(fingerprint), secret);
         } catch (IllegalArgumentException e) {
             throw new PairingException(Reason.BAD_TOKEN, "malformed token: not base64url");

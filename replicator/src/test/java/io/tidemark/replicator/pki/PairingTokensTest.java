@@ -49,6 +49,22 @@ class PairingTokensTest {
     }
 
     @Test
+    void aSecondSpellingOfTheSameSecretIsRefusedAsMalformed() {
+        String token = tokens.issue();
+        // the last base64url character of a 32-byte secret carries 4 bits and 2 unused ones;
+        // setting an unused bit spells the same bytes differently
+        char last = token.charAt(token.length() - 1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char sibling = alphabet.charAt(alphabet.indexOf(last) ^ 1);
+        String respelled = token.substring(0, token.length() - 1) + sibling;
+
+        assertThatThrownBy(() -> PairingTokens.parse(respelled))
+                .isInstanceOfSatisfying(PairingException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_TOKEN))
+                .hasMessageContaining("not canonical");
+        assertThatCode(() -> tokens.redeem(token)).doesNotThrowAnyException();
+    }
+
+    @Test
     void aTokenIssuedByAnotherApplianceIsRefused() {
         String foreign = new PairingTokens(Identity.generate("elsewhere")).issue();
 
