@@ -149,6 +149,118 @@ class ViewReadPerfTest {
         }
     }
 
+    /**
+     * Shaped like replication-bench.sh's view: a whole-volume zero sync kept in the history (every
+     * grain has an entry), sequential 4 KiB writes over the first ninth, random 4 KiB writes over
+     * a tenth of the blocks, random aligned 64 KiB writes about once per 64 KiB; compressible
+     * payloads sealed with zstd. Reads the first 3/8 of the view sequentially in 64 KiB reads from
+     * 4 threads (interleaved, as a queue depth > 1 does) and prints wall-clock throughput and the
+     * CPU spent per read (the reading threads plus the JVM's GC), which a busy machine bends less.
+     */
+    @Test
+    void shouldReadABenchShapedViewAndPrintCpuPerRead() throws Exception {
+        TestClock clock = new TestClock(1_790_000_000_000L);
+        RecordStream s = new RecordStream(clock, 78, Compression.ZSTD, VOLUME_BYTES);
+        Random random = new Random(5);
+        List<SealedRecord> records = new ArrayList<>();
+        records.add(s.metadata(io.tidemark.replicator.seal.Metadata.syncStart(s.desc.totalBytes())));
+        for (long lba = 0; lba < VOLUME_BYTES / 512; lba += 2048) {
+            records.add(s.snapshot(1, lba, 2048, true));
+        }
+        records.add(s.metadata(io.tidemark.replicator.seal.Metadata.syncComplete()));
+        int blocks4k = VOLUME_BYTES / 4096;
+        for (int i = 0; i < blocks4k / 9; i++) {
+            records.add(s.record(1, io.tidemark.journal.RecordType.WRITE, 0, i * 8L, 8, compressible(random, 4096)));
+        }
+        for (int i = 0; i < blocks4k / 10; i++) {
+            records.add(s.record(1, io.tidemark.journal.RecordType.WRITE, 0, random.nextInt(blocks4k) * 8L, 8,
+                    compressible(random, 4096)));
+        }
+        for (int i = 0; i < VOLUME_BYTES / 65536; i++) {
+            records.add(s.record(1, io.tidemark.journal.RecordType.WRITE, 0, random.nextInt(VOLUME_BYTES / 65536) * 128L, 128,
+                    compressible(random, 65536)));
+        }
+        try (DrHistory h = DrHistory.open(dir, s.desc, s.key, new DrSettings(Duration.ofHours(1), 0, Duration.ofSeconds(1)),
+                new SimpleMeterRegistry(), new DrHistory.Options(clock, 4096, 64L << 20, false))) {
+            for (int i = 0; i < records.size(); i++) {
+                h.append(records.get(i));
+                if (i % 64 == 63) {
+                    h.sync();
+                }
+            }
+            h.sync();
+            long readBytes = VOLUME_BYTES / 8 * 3;
+            try (PitView view = h.openView(h.durableSequence())) {
+                java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                int passes = SCALE == 1 ? 2 : 6;
+                double[] mbs = new double[passes];
+                double[] cpuPerRead = new double[passes];
+                for (int pass = 0; pass < passes; pass++) {
+                    int n = 4;
+                    long gc0 = gcMillis();
+                    long misses0 = h.cache().misses();
+                    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+                    List<java.util.concurrent.Future<Long>> done = new ArrayList<>();
+                    long t1 = System.nanoTime();
+                    for (int t = 0; t < n; t++) {
+                        int first = t;
+                        done.add(pool.submit(() -> {
+                            long cpu0 = threads.getCurrentThreadCpuTime();
+                            ByteBuffer c = ByteBuffer.allocate(64 * 1024);
+                            for (long lba = first * 128L; lba < readBytes / 512; lba += n * 128L) {
+                                view.read(1, lba, c.clear());
+                            }
+                            return threads.getCurrentThreadCpuTime() - cpu0;
+                        }));
+                    }
+                    long cpu = 0;
+                    try {
+                        for (java.util.concurrent.Future<Long> f : done) {
+                            cpu += f.get();
+                        }
+                    } finally {
+                        pool.shutdown();
+                    }
+                    double sec = (System.nanoTime() - t1) / 1e9;
+                    long reads = readBytes / 65536;
+                    mbs[pass] = readBytes / sec / 1e6;
+                    cpuPerRead[pass] = (cpu / 1e3 + (gcMillis() - gc0) * 1e3) / reads;
+                    System.out.printf("bench-shaped pass %d: %.0f MB/s, %.1f us CPU per 64 KiB read (readers + GC pauses), "
+                            + "%d opens%n", pass, mbs[pass], cpuPerRead[pass], h.cache().misses() - misses0);
+                }
+                System.out.printf("DR view, bench-shaped, %d MiB of %d MiB read, 4 threads: %s MB/s; CPU per read: median %.1f us (%s)%n",
+                        readBytes >> 20, VOLUME_BYTES >> 20, fmt(mbs), median(cpuPerRead), fmt(cpuPerRead));
+
+                Map<Integer, byte[]> model = s.modelAt(view.sequence());
+                ByteBuffer check = ByteBuffer.allocate(64 * 1024);
+                for (long lba = 0; lba < VOLUME_BYTES / 512; lba += check.capacity() / 512) {
+                    view.read(1, lba, check.clear());
+                    byte[] expected = Arrays.copyOfRange(model.get(1), (int) lba * 512, (int) lba * 512 + check.capacity());
+                    assertThat(check.array()).as("lba %d", lba).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    /** Runs of one byte value, as guest data often is: zstd shrinks it well. */
+    private static byte[] compressible(Random random, int n) {
+        byte[] b = new byte[n];
+        for (int at = 0; at < n; ) {
+            int run = Math.min(n - at, 64 + random.nextInt(448));
+            Arrays.fill(b, at, at + run, (byte) random.nextInt(4));
+            at += run;
+        }
+        return b;
+    }
+
+    private static long gcMillis() {
+        long total = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
+    }
+
     private static double median(double[] v) {
         double[] c = v.clone();
         Arrays.sort(c);
