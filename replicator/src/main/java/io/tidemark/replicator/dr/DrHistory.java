@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +86,8 @@ public final class DrHistory implements ReplicaSink, AutoCloseable {
     private final PayloadCache cache;
     private final ViewReader reader;
     private final DataKey key;
-    private final ConcurrentLinkedDeque<RecordOpener> openers = new ConcurrentLinkedDeque<>();
+    /** Idle record openers, each with its journal read buffer: one per opening at a time ({@link #openRecord}). */
+    private final SlotPool<Opening> openings = new SlotPool<>(SlotPool.defaultSize());
     private final ReentrantReadWriteLock trimLock = new ReentrantReadWriteLock();
     private final Object pinLock = new Object();
     /** Pinned sequences and how many views hold each; guarded by pinLock. */
@@ -545,23 +545,38 @@ public final class DrHistory implements ReplicaSink, AutoCloseable {
         return rounds;
     }
 
-    /** Opens the record at {@code journalIndex} (file offset {@code filePosition}) with a pooled opener. */
+    /**
+     * Opens the record at {@code journalIndex} (file offset {@code filePosition}) with a pooled
+     * opener, read into that opener's reused buffer: besides the payload returned (and the small
+     * objects of the cipher's setup), nothing is allocated per record.
+     */
     OpenedRecord openRecord(long journalIndex, long filePosition) throws IOException {
-        ByteBuffer bytes = journal.read(journalIndex, filePosition);
-        if (bytes == null) {
-            throw new IOException("group " + group + ": DR journal index " + journalIndex + " is no longer there");
-        }
-        RecordOpener opener = openers.pollFirst();
-        if (opener == null) {
-            opener = new RecordOpener(key);
+        Opening o = openings.poll();
+        if (o == null) {
+            o = new Opening(new RecordOpener(key));
         }
         try {
-            return opener.open(SealedRecord.wrap(bytes));
+            ByteBuffer bytes = journal.read(journalIndex, filePosition, o.buffer);
+            if (bytes == null) {
+                throw new IOException("group " + group + ": DR journal index " + journalIndex + " is no longer there");
+            }
+            // the payload returned is the opener's own allocation: nothing refers to the buffer after this
+            return o.opener.open(SealedRecord.wrap(bytes));
         } catch (TamperedRecordException e) {
             throw new IOException("group " + group + ": stored record at DR journal index " + journalIndex
                     + " does not open: " + e.getMessage(), e);
         } finally {
-            openers.offerFirst(opener);
+            openings.offer(o); // dropped when the pool is full
+        }
+    }
+
+    /** A record opener and the buffer it reads records into. Not thread-safe: one opening at a time. */
+    private static final class Opening {
+        final RecordOpener opener;
+        final DrJournal.ReadBuffer buffer = new DrJournal.ReadBuffer();
+
+        Opening(RecordOpener opener) {
+            this.opener = opener;
         }
     }
 
@@ -708,9 +723,10 @@ public final class DrHistory implements ReplicaSink, AutoCloseable {
             trimLock.writeLock().lock();
             try {
                 closeQuietly(base, journal);
-                store.close();
+                store.close(); // closes the pooled index iterators: no view read holds one now
             } finally {
                 trimLock.writeLock().unlock();
+                openings.drain(o -> { }); // their keys and buffers go with them
             }
         }
     }

@@ -99,40 +99,81 @@ final class DrJournal implements AutoCloseable {
     }
 
     /**
-     * A copy of the record at {@code index} whose bytes start at {@code position} of its cycle
-     * file, read with pread (a Chronicle index lookup costs ~100x more), or null when its cycle
-     * file is gone (trimmed).
+     * Reads the record at {@code index} whose bytes start at {@code position} of its cycle file
+     * with pread (a Chronicle index lookup costs ~100x more) into the caller's reusable buffer
+     * (or, for a record larger than it keeps, one of the record's own). Returns a heap,
+     * little-endian buffer holding the record from position 0 to its limit (its array can go
+     * to the cipher as is), valid until the next read into {@code into}; or null when the
+     * record's cycle file is gone (trimmed).
      */
-    ByteBuffer read(long index, long position) throws IOException {
+    ByteBuffer read(long index, long position, ReadBuffer into) throws IOException {
         FileChannel channel = channelOf(queue.rollCycle().toCycle(index));
         if (channel == null) {
             return null;
         }
         // one pread covers the header and, for records up to a 4 KiB payload, the whole record
-        ByteBuffer first = ByteBuffer.allocate(SPECULATIVE_READ).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer record = into.buffer;
+        record.clear().limit(SPECULATIVE_READ);
         long at = position;
-        while (first.position() < SealedRecordDescriptor.HEADER_LENGTH) {
-            int n = channel.read(first, at);
+        while (record.position() < SealedRecordDescriptor.HEADER_LENGTH) {
+            int n = channel.read(record, at);
             if (n < 0) {
                 throw new IOException("group " + group + ": DR journal ends at " + at + " (expected a record there)");
             }
             at += n;
         }
-        int got = first.position();
-        int sealed = first.getInt(SealedRecordDescriptor.SEALED_LENGTH_OFFSET);
+        int got = record.position();
+        int sealed = record.getInt(SealedRecordDescriptor.SEALED_LENGTH_OFFSET);
         if (sealed < SealedRecordDescriptor.TAG_LENGTH || sealed > SealedRecordDescriptor.MAX_SEALED_LENGTH) {
             throw new IOException("group " + group + ": DR journal index " + index + " at offset " + position
                     + ": sealed length " + sealed + " (expected: " + SealedRecordDescriptor.TAG_LENGTH + ".."
                     + SealedRecordDescriptor.MAX_SEALED_LENGTH + ")");
         }
         int total = SealedRecordDescriptor.HEADER_LENGTH + sealed;
-        if (total <= got) {
-            return ByteBuffer.wrap(first.array(), 0, total).slice(); // position 0, limit = capacity = total
+        if (total > got) {
+            if (total > record.capacity()) {
+                record = into.grow(total, got); // what the first pread got stays at the front
+            }
+            // the rest right after it, in the same array: no copy
+            record.limit(total).position(got);
+            readFully(channel, record, position + got);
         }
-        ByteBuffer record = ByteBuffer.allocate(total);
-        record.put(first.array(), 0, got);
-        readFully(channel, record, position + got);
-        return record.flip();
+        return record.limit(total).position(0);
+    }
+
+    /**
+     * A reader's buffer for {@link #read}, reused from record to record: it grows to fit the
+     * records read, up to {@link #RETAINED_BYTES}; a larger record is read into a buffer of its
+     * own (rare: a sync chunk or a very large write, whose opening costs far more). Not
+     * thread-safe: one per reader.
+     */
+    static final class ReadBuffer {
+
+        /** The largest buffer kept for the next record: one of up to 256 KiB of payload. */
+        static final int RETAINED_BYTES = SealedRecordDescriptor.HEADER_LENGTH + (256 << 10)
+                + SealedRecordDescriptor.TAG_LENGTH;
+
+        private ByteBuffer buffer = allocate(SPECULATIVE_READ);
+
+        /** A buffer of at least {@code length} bytes starting with the first {@code keep} of the current one. */
+        private ByteBuffer grow(int length, int keep) {
+            ByteBuffer bigger = allocate(length > RETAINED_BYTES ? length
+                    : Math.min(RETAINED_BYTES, Math.max(length, 2 * buffer.capacity())));
+            bigger.put(0, buffer, 0, keep);
+            if (bigger.capacity() <= RETAINED_BYTES) {
+                buffer = bigger;
+            }
+            return bigger;
+        }
+
+        /** Bytes of the buffer kept (tests). */
+        int capacity() {
+            return buffer.capacity();
+        }
+
+        private static ByteBuffer allocate(int length) {
+            return ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        }
     }
 
     private void readFully(FileChannel channel, ByteBuffer dst, long position) throws IOException {

@@ -50,6 +50,13 @@ final class HistoryStore implements AutoCloseable {
     private final ReadOptions readOptions;
     /** Operations hold the read side, close the write side. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /**
+     * Idle iterators over the block index, for view reads ({@link #acquireIndexIterator}):
+     * creating one costs about as much as a small view read's index walk. An idle one pins the
+     * version of the index it last saw (memtables, SST files) until it is refreshed or closed,
+     * so {@link #flush} closes the idle ones, as does closing the store.
+     */
+    private final SlotPool<RocksIterator> indexIterators = new SlotPool<>(SlotPool.defaultSize());
     private volatile boolean closed;
 
     private HistoryStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
@@ -137,19 +144,78 @@ final class HistoryStore implements AutoCloseable {
 
     /**
      * An iterator over a column family on an implicit snapshot taken now; close it. The caller
-     * keeps the store from closing while it iterates (views hold the history's trim lock).
+     * keeps the store from closing while it iterates. View reads use {@link #acquireIndexIterator}.
      */
     RocksIterator iterator(ColumnFamilyHandle cf) {
         checkOpen();
         return db.newIterator(cf, readOptions);
     }
 
-    /** Persists every column family (atomically) to SST files. */
+    /**
+     * An iterator over the block index ({@link #index()}) for one read: an idle one from the pool,
+     * refreshed, or a new one. Either way it sees every write that returned before this call (and
+     * none after), and its position is undefined: seek first. The caller holds the store open
+     * (the read side of its lock) from here until it gives the iterator back with
+     * {@link #releaseIndexIterator} from the same thread, in a finally block, and uses it no more.
+     *
+     * @throws IllegalStateException when the store is closed
+     */
+    RocksIterator acquireIndexIterator() {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            RocksIterator it = indexIterators.poll();
+            if (it != null) {
+                try {
+                    it.refresh(); // the latest sequence, and the current memtables and files if they changed
+                    return it;
+                } catch (RocksDBException e) {
+                    it.close(); // not expected; a new iterator sees the latest sequence as well
+                }
+            }
+            return db.newIterator(index(), readOptions);
+        } catch (RuntimeException | Error e) {
+            lock.readLock().unlock();
+            throw e;
+        }
+    }
+
+    /** Gives back an iterator from {@link #acquireIndexIterator} (pooled, or closed when the pool is full). */
+    void releaseIndexIterator(RocksIterator it) {
+        try {
+            if (!indexIterators.offer(it)) {
+                it.close();
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Whether a close waits for operations in flight, such as an iterator not given back yet (tests). */
+    boolean closeWaiting() {
+        return lock.hasQueuedThreads();
+    }
+
+    /** Idle pooled index iterators (tests). */
+    int idleIndexIterators() {
+        return indexIterators.idle();
+    }
+
+    /** Closes the idle pooled index iterators: they pin what they saw last (memtables, files). */
+    private void closeIdleIterators() {
+        indexIterators.drain(RocksIterator::close);
+    }
+
+    /**
+     * Persists every column family (atomically) to SST files, then closes the idle pooled index
+     * iterators, which would keep the flushed memtables (and files compacted away) alive.
+     */
     void flush() throws IOException {
         lock.readLock().lock();
         try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
             checkOpen();
             db.flush(options, handles);
+            closeIdleIterators();
         } catch (RocksDBException e) {
             throw new IOException("block index " + directory + " flush: " + e.getMessage(), e);
         } finally {
@@ -196,6 +262,7 @@ final class HistoryStore implements AutoCloseable {
     }
 
     private void closeNative() {
+        closeIdleIterators(); // every iterator is idle now: acquiring one holds the read side
         readOptions.close();
         noWal.close();
         for (ColumnFamilyHandle h : handles) {

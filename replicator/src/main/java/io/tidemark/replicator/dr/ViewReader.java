@@ -15,7 +15,10 @@ import org.rocksdb.RocksIterator;
  * runs. Correct while records arrive (their entries have higher
  * sequences) and while retention runs: it applies records to the base before it deletes their
  * entries, never past a pinned sequence, and trims journal files only under the write side of
- * {@code trimLock}, whose read side a read holds. Thread-safe.
+ * {@code trimLock}, whose read side a read holds. The index iterator is a pooled one
+ * ({@link HistoryStore#acquireIndexIterator}), refreshed as the read starts: a read sees every
+ * entry indexed before it started, and holds the store open until it gives the iterator back.
+ * Thread-safe.
  */
 final class ViewReader {
 
@@ -54,7 +57,9 @@ final class ViewReader {
         byte[] key = sc.key;
         int[] sources = sc.sources;
         trimReadLock.lock();
-        try (RocksIterator it = store.iterator(store.index())) { // fails when closed; close waits for the lock
+        RocksIterator it = null;
+        try {
+            it = store.acquireIndexIterator(); // pooled, refreshed: every entry indexed before now; fails when closed
             long first = v.grainOf(lba);
             BlockIndexDescriptor.putKey(key, volumeId, first, 0);
             it.seek(key);
@@ -93,6 +98,9 @@ final class ViewReader {
             }
             sc.run.flush(base);
         } finally {
+            if (it != null) {
+                store.releaseIndexIterator(it); // before the trim lock: closing waits for both
+            }
             trimReadLock.unlock();
             sc.end();
         }
