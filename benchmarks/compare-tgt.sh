@@ -19,6 +19,7 @@ SELF="benchmarks/compare-tgt.sh"
 # options (flags beat the environment)
 ROUNDS=${ROUNDS:-3}
 RUN_SECONDS=${RUN_SECONDS:-10}
+WARMUP_RUNS=${WARMUP_RUNS:-1}
 SLOT_B=${SLOT_B:-tidemark}
 BASE_DIR=${BENCH_DIR:-/tmp}
 OUT_FILE=${OUT_FILE:-}
@@ -46,9 +47,12 @@ usage: $SELF [options]
   --tidemark CMD          launcher to run (default $ROOT/tidemark)
   --ready-timeout S       how long to wait for 'Tidemark ready:' (default $READY_TIMEOUT; includes a
                           first-use build by the launcher)
+  --warmup-runs N          untimed runs of each workload on each target before round 1, so that
+                          a JIT-compiled target (Tidemark) is measured warm, as it runs in service
+                          (default $WARMUP_RUNS; 0: none, as before 2026-11-22)
   --keep                  keep the scratch directory (logs, backing files) after the run
 Environment variables of the same names in capitals (ROUNDS, RUN_SECONDS, SLOT_B, BENCH_DIR,
-OUT_FILE, TGT_BSOFLAGS, TIDEMARK_DIRECT_IO, TIDEMARK_CMD, READY_TIMEOUT, ONLY) set the defaults.
+OUT_FILE, TGT_BSOFLAGS, TIDEMARK_DIRECT_IO, TIDEMARK_CMD, READY_TIMEOUT, ONLY, WARMUP_RUNS) set the defaults.
 EOF
 }
 
@@ -65,6 +69,7 @@ while [ $# -gt 0 ]; do
     --tidemark-direct-io) TIDEMARK_DIRECT_IO=$2; shift 2 ;;
     --tidemark) TIDEMARK_CMD=$2; shift 2 ;;
     --ready-timeout) READY_TIMEOUT=$2; shift 2 ;;
+    --warmup-runs) WARMUP_RUNS=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "$SELF: unknown option: $1 (see --help)" >&2; exit 2 ;;
@@ -383,7 +388,16 @@ main() {
     fi
   done
 
-  local round slot order
+  local round slot order w
+  for ((w = 1; w <= WARMUP_RUNS; w++)); do
+    for row in "${selected[@]}"; do
+      IFS='|' read -r name client bs qd desc <<<"$row"
+      for slot in A B; do
+        measure "$name" "$client" "$bs" "$qd" "${COUNT[$name]:-0}" "$slot"
+        log "warm-up $w/$WARMUP_RUNS $(printf '%-5s %-14s %8d IOPS (untimed)' "$name" "${LABEL[$slot]}" "$IOPS")"
+      done
+    done
+  done
   for ((round = 1; round <= ROUNDS; round++)); do
     if ((round % 2)); then order="A B"; else order="B A"; fi
     for row in "${selected[@]}"; do
@@ -431,12 +445,12 @@ main() {
     echo
     echo "A = ${LABEL[A]}, B = ${LABEL[B]}; figures are the median of the rounds; spread = (max - min) / median of IOPS;"
     echo "MiB/s = IOPS x block size / 2^20; odd rounds ran A first, even rounds B first; both LUNs 1 GiB,"
-    echo "prefilled once with 64 KiB writes before timing."
+    echo "prefilled once with 64 KiB writes before timing; $WARMUP_RUNS untimed warm-up run(s) of each workload on each target."
     echo
     echo "Commands (URL = each target's LUN: A ${URL[A]}, B ${URL[B]}):"
     echo
     echo '```'
-    echo "$SELF --rounds $ROUNDS --seconds $RUN_SECONDS${ONLY:+ --only $ONLY}$([ "$SLOT_B" = tgt ] && echo ' --self-test')${TGT_BSOFLAGS:+ --tgt-bsoflags $TGT_BSOFLAGS}${TIDEMARK_DIRECT_IO:+ --tidemark-direct-io $TIDEMARK_DIRECT_IO}"
+    echo "$SELF --rounds $ROUNDS --seconds $RUN_SECONDS --warmup-runs $WARMUP_RUNS${ONLY:+ --only $ONLY}$([ "$SLOT_B" = tgt ] && echo ' --self-test')${TGT_BSOFLAGS:+ --tgt-bsoflags $TGT_BSOFLAGS}${TIDEMARK_DIRECT_IO:+ --tidemark-direct-io $TIDEMARK_DIRECT_IO}"
     for row in "${selected[@]}"; do
       IFS='|' read -r name client bs qd desc <<<"$row"
       if [ "$client" = qemu-img ]; then
