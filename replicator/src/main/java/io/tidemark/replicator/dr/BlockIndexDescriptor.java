@@ -1,5 +1,7 @@
 package io.tidemark.replicator.dr;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -42,6 +44,10 @@ import java.nio.ByteOrder;
  * {@link #KIND_PATTERN}: every sector is the record's one-block payload (WRITE SAME).
  */
 final class BlockIndexDescriptor {
+
+    /** Big-endian views of key and value arrays: decoding allocates nothing (views read per index entry). */
+    private static final VarHandle BE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     static final int KEY_LENGTH = 20;
     static final int VOLUME_OFFSET = 0;
@@ -94,15 +100,15 @@ final class BlockIndexDescriptor {
     }
 
     static int volumeOf(byte[] key) {
-        return ByteBuffer.wrap(key).order(ByteOrder.BIG_ENDIAN).getInt(VOLUME_OFFSET);
+        return (int) BE_INT.get(key, VOLUME_OFFSET);
     }
 
     static long grainOf(byte[] key) {
-        return ByteBuffer.wrap(key).order(ByteOrder.BIG_ENDIAN).getLong(GRAIN_OFFSET);
+        return (long) BE_LONG.get(key, GRAIN_OFFSET);
     }
 
     static long sequenceOf(byte[] key) {
-        return ByteBuffer.wrap(key).order(ByteOrder.BIG_ENDIAN).getLong(SEQUENCE_OFFSET);
+        return (long) BE_LONG.get(key, SEQUENCE_OFFSET);
     }
 
     static byte[] value(byte kind, int mask, int payloadOffset, long journalIndex, long filePosition) {
@@ -117,7 +123,7 @@ final class BlockIndexDescriptor {
     }
 
     static long filePositionOf(byte[] value) {
-        return ByteBuffer.wrap(value).order(ByteOrder.BIG_ENDIAN).getLong(FILE_POSITION_OFFSET);
+        return (long) BE_LONG.get(value, FILE_POSITION_OFFSET);
     }
 
     static byte kindOf(byte[] value) {
@@ -130,11 +136,11 @@ final class BlockIndexDescriptor {
     }
 
     static int payloadOffsetOf(byte[] value) {
-        return ByteBuffer.wrap(value).order(ByteOrder.BIG_ENDIAN).getInt(PAYLOAD_OFFSET_OFFSET);
+        return (int) BE_INT.get(value, PAYLOAD_OFFSET_OFFSET);
     }
 
     static long journalIndexOf(byte[] value) {
-        return ByteBuffer.wrap(value).order(ByteOrder.BIG_ENDIAN).getLong(JOURNAL_INDEX_OFFSET);
+        return (long) BE_LONG.get(value, JOURNAL_INDEX_OFFSET);
     }
 
     private static void checkValue(byte[] value) {

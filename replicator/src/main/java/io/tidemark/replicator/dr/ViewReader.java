@@ -1,10 +1,7 @@
 package io.tidemark.replicator.dr;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.locks.Lock;
 import org.rocksdb.RocksIterator;
 
@@ -25,8 +22,6 @@ final class ViewReader {
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
     /** Versions of one grain walked forward before switching to a backward walk from the view's sequence. */
     private static final int HOT_VERSIONS = 16;
-    private static final VarHandle BE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle BE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     /** Per thread, shared by every reader: holds no reference to a reader (nor, between reads, to a buffer). */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -72,10 +67,10 @@ final class ViewReader {
                 boolean skip = false;
                 while (it.isValid()) {
                     sc.readKey(it);
-                    if (Scratch.volumeOf(key) != volumeId || Scratch.grainOf(key) > g) {
+                    if (BlockIndexDescriptor.volumeOf(key) != volumeId || BlockIndexDescriptor.grainOf(key) > g) {
                         break;
                     }
-                    if (Scratch.sequenceOf(key) > sequence || ++versions > HOT_VERSIONS) {
+                    if (BlockIndexDescriptor.sequenceOf(key) > sequence || ++versions > HOT_VERSIONS) {
                         skip = true;
                         break;
                     }
@@ -117,7 +112,7 @@ final class ViewReader {
         int missing = need;
         for (it.seekForPrev(key); missing != 0 && it.isValid(); it.prev()) {
             sc.readKey(it);
-            if (Scratch.volumeOf(key) != volumeId || Scratch.grainOf(key) != g) {
+            if (BlockIndexDescriptor.volumeOf(key) != volumeId || BlockIndexDescriptor.grainOf(key) != g) {
                 break;
             }
             int m = sc.peekMask(it) & missing;
@@ -266,22 +261,10 @@ final class ViewReader {
             int e = entries++;
             kind[e] = k;
             mask[e] = value[BlockIndexDescriptor.MASK_OFFSET] & 0xff;
-            payloadOffset[e] = (int) BE_INT.get(value, BlockIndexDescriptor.PAYLOAD_OFFSET_OFFSET);
-            journalIndex[e] = (long) BE_LONG.get(value, BlockIndexDescriptor.JOURNAL_INDEX_OFFSET);
-            filePosition[e] = (long) BE_LONG.get(value, BlockIndexDescriptor.FILE_POSITION_OFFSET);
+            payloadOffset[e] = BlockIndexDescriptor.payloadOffsetOf(value);
+            journalIndex[e] = BlockIndexDescriptor.journalIndexOf(value);
+            filePosition[e] = BlockIndexDescriptor.filePositionOf(value);
             return e;
-        }
-
-        static int volumeOf(byte[] key) {
-            return (int) BE_INT.get(key, BlockIndexDescriptor.VOLUME_OFFSET);
-        }
-
-        static long grainOf(byte[] key) {
-            return (long) BE_LONG.get(key, BlockIndexDescriptor.GRAIN_OFFSET);
-        }
-
-        static long sequenceOf(byte[] key) {
-            return (long) BE_LONG.get(key, BlockIndexDescriptor.SEQUENCE_OFFSET);
         }
 
         /** The payload of a record, once per read (the last {@link #MAX_OPENED} records this read opened). */
